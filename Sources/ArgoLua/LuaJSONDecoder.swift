@@ -1,0 +1,393 @@
+internal import CLua
+
+/// Malformed JSON: what was wrong and the 0-based byte offset where it was found.
+public struct JSONDecodeError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var offset: Int
+    public var description: String { "json.decode: \(message) at byte offset \(offset)" }
+}
+
+extension LuaState {
+    /// Decodes one JSON document from `bytes` straight into Lua values and pushes
+    /// the result: objects and arrays become tables, integers stay integers (those
+    /// beyond 64 bits become floats), `null` becomes `json.null`. On error nothing
+    /// is left on the stack.
+    public func pushJSON(_ bytes: UnsafeRawBufferPointer) throws {
+        let top = lua_gettop(L)
+        var decoder = JSONToLua(
+            L: L, bytes: bytes, nullRef: jsonNullRef, maxDepth: limits.maxDepth, scratch: scratch)
+        defer { scratch = decoder.scratch }
+        do {
+            try decoder.decodeDocument()
+        } catch {
+            lua_settop(L, top)
+            throw error
+        }
+    }
+
+    /// `json.decode(text)`.
+    func jsonDecodeHostFunction() throws -> Int32 {
+        try withStringArgument(1, function: "json.decode") { try pushJSON($0) }
+        return 1
+    }
+}
+
+/// The decoder's state. Open containers live on the Lua stack; `frames` says what
+/// each one is. A new object or array is presized from its previous sibling,
+/// which fits the arrays of same-shaped objects that market data is made of.
+private struct JSONToLua {
+    struct Frame {
+        var isArray: Bool
+        var count: Int32 = 0
+        var siblingSize: Int32 = 0
+    }
+
+    let L: OpaquePointer
+    let bytes: UnsafePointer<UInt8>
+    let end: Int
+    let nullRef: Int32
+    let maxDepth: Int
+    var scratch: [UInt8]
+    var position = 0
+    var frames: [Frame] = []
+
+    init(L: OpaquePointer, bytes: UnsafeRawBufferPointer, nullRef: Int32, maxDepth: Int, scratch: [UInt8]) {
+        self.L = L
+        self.bytes = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        self.end = bytes.count
+        self.nullRef = nullRef
+        self.maxDepth = maxDepth
+        self.scratch = scratch
+        frames.reserveCapacity(16)
+    }
+
+    mutating func decodeDocument() throws {
+        try decodeValue()
+        skipWhitespace()
+        if position < end { throw failure("unexpected \(describeByte()) after the document") }
+    }
+
+    /// Decodes values until the one started here is complete.
+    private mutating func decodeValue() throws {
+        let depthAtStart = frames.count
+        while true {
+            skipWhitespace()
+            guard position < end else { throw failure("unexpected end of input, expected a value") }
+            switch bytes[position] {
+            case UInt8(ascii: "{"):
+                position += 1
+                try openContainer(isArray: false)
+                skipWhitespace()
+                if position < end, bytes[position] == UInt8(ascii: "}") {
+                    position += 1
+                    closeContainer()
+                } else {
+                    try decodeKey()
+                    continue
+                }
+            case UInt8(ascii: "["):
+                position += 1
+                try openContainer(isArray: true)
+                skipWhitespace()
+                if position < end, bytes[position] == UInt8(ascii: "]") {
+                    position += 1
+                    closeContainer()
+                } else {
+                    continue
+                }
+            case UInt8(ascii: "\""):
+                try decodeString()
+            case UInt8(ascii: "t"):
+                try expectLiteral("true")
+                lua_pushboolean(L, 1)
+            case UInt8(ascii: "f"):
+                try expectLiteral("false")
+                lua_pushboolean(L, 0)
+            case UInt8(ascii: "n"):
+                try expectLiteral("null")
+                lua_rawgeti(L, clua_registryindex(), lua_Integer(nullRef))
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try decodeNumber()
+            default:
+                throw failure("unexpected \(describeByte()), expected a value")
+            }
+            // A value is complete: store it in its container, closing containers that end here.
+            while frames.count > depthAtStart {
+                let index = frames.count - 1
+                if frames[index].isArray {
+                    frames[index].count += 1
+                    lua_rawseti(L, -2, lua_Integer(frames[index].count))
+                } else {
+                    frames[index].count += 1
+                    lua_rawset(L, -3)
+                }
+                skipWhitespace()
+                guard position < end else { throw failure("unexpected end of input inside a container") }
+                let byte = bytes[position]
+                position += 1
+                if byte == UInt8(ascii: ",") {
+                    if !frames[index].isArray { try decodeKey() }
+                    break
+                }
+                if byte == (frames[index].isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) {
+                    closeContainer()
+                    continue
+                }
+                position -= 1
+                throw failure(
+                    "unexpected \(describeByte()), expected ',' or '\(frames[index].isArray ? "]" : "}")'")
+            }
+            if frames.count == depthAtStart { return }
+        }
+    }
+
+    private mutating func openContainer(isArray: Bool) throws {
+        guard frames.count < maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
+        guard lua_checkstack(L, 4) != 0 else { throw failure("Lua stack overflow") }
+        let hint = frames.last?.siblingSize ?? 0
+        lua_createtable(L, isArray ? hint : 0, isArray ? 0 : hint)
+        frames.append(Frame(isArray: isArray))
+    }
+
+    /// Pops the finished container's frame; the table stays on the stack as the
+    /// parent's next value.
+    private mutating func closeContainer() {
+        let finished = frames.removeLast()
+        if !frames.isEmpty { frames[frames.count - 1].siblingSize = finished.count }
+    }
+
+    /// Decodes `"key" :` and leaves the key on the stack.
+    private mutating func decodeKey() throws {
+        skipWhitespace()
+        guard position < end, bytes[position] == UInt8(ascii: "\"") else {
+            throw failure("unexpected \(describeByte()), expected a string key")
+        }
+        try decodeString()
+        skipWhitespace()
+        guard position < end, bytes[position] == UInt8(ascii: ":") else {
+            throw failure("unexpected \(describeByte()), expected ':'")
+        }
+        position += 1
+    }
+
+    // MARK: - Scalars
+
+    private mutating func decodeString() throws {
+        position += 1  // opening quote
+        let start = position
+        while position < end {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                _ = lua_pushlstring(L, UnsafeRawPointer(bytes + start).assumingMemoryBound(to: CChar.self), position - start)
+                position += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") { return try decodeEscapedString(from: start) }
+            if byte < 0x20 { throw failure("control character in a string") }
+            position += 1
+        }
+        throw failure("unterminated string")
+    }
+
+    private mutating func decodeEscapedString(from start: Int) throws {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(start: bytes + start, count: position - start))
+        while position < end {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                scratch.withUnsafeBytes {
+                    _ = lua_pushlstring(L, $0.baseAddress?.assumingMemoryBound(to: CChar.self) ?? emptyCString, $0.count)
+                }
+                return
+            }
+            if byte < 0x20 { throw failure("control character in a string") }
+            if byte != UInt8(ascii: "\\") {
+                scratch.append(byte)
+                position += 1
+                continue
+            }
+            guard position + 1 < end else { throw failure("unterminated string") }
+            let escape = bytes[position + 1]
+            position += 2
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"): try decodeUnicodeEscape()
+            default:
+                position -= 2
+                throw failure("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
+            }
+        }
+        throw failure("unterminated string")
+    }
+
+    /// After `\u`: four hex digits, and for a high surrogate its `\uDC00`-`\uDFFF` pair.
+    private mutating func decodeUnicodeEscape() throws {
+        var scalar = try hex4()
+        if (0xD800...0xDBFF).contains(scalar) {
+            guard position + 1 < end, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+            else { throw failure("unpaired surrogate in \\u escape") }
+            position += 2
+            let low = try hex4()
+            guard (0xDC00...0xDFFF).contains(low) else { throw failure("invalid low surrogate in \\u escape") }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00...0xDFFF).contains(scalar) {
+            throw failure("unpaired surrogate in \\u escape")
+        }
+        appendUTF8(scalar)
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard position + 4 <= end else { throw failure("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - 48
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - 87
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - 55
+            default: throw failure("invalid hex digit in \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+
+    private mutating func appendUTF8(_ scalar: UInt32) {
+        switch scalar {
+        case 0..<0x80:
+            scratch.append(UInt8(scalar))
+        case 0x80..<0x800:
+            scratch.append(UInt8(0xC0 | scalar >> 6))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            scratch.append(UInt8(0xE0 | scalar >> 12))
+            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            scratch.append(UInt8(0xF0 | scalar >> 18))
+            scratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            scratch.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= end, memcmp(bytes + position, literal.utf8Start, count) == 0 else {
+            throw failure("invalid literal, expected '\(literal)'")
+        }
+        position += count
+    }
+
+    /// RFC 8259 numbers. Integers that fit 64 bits are pushed as integers; others
+    /// as floats, exactly when mantissa and power of ten allow (Clinger's fast
+    /// path), else through the standard library's correctly rounded parser.
+    private mutating func decodeNumber() throws {
+        let start = position
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        guard position < end, isDigit(bytes[position]) else { throw failure("invalid number") }
+        var mantissa: UInt64 = 0
+        var digits = 0  // significant digits accumulated in `mantissa`
+        var overflow = false
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < end, isDigit(bytes[position]) { throw failure("leading zero in a number") }
+        } else {
+            while position < end, isDigit(bytes[position]) {
+                accumulate(bytes[position], into: &mantissa, digits: &digits, overflow: &overflow)
+                position += 1
+            }
+        }
+        var exponent = 0
+        var isFloat = false
+        if position < end, bytes[position] == UInt8(ascii: ".") {
+            isFloat = true
+            position += 1
+            guard position < end, isDigit(bytes[position]) else { throw failure("invalid number: no digit after '.'") }
+            while position < end, isDigit(bytes[position]) {
+                if !overflow { exponent -= 1 }
+                accumulate(bytes[position], into: &mantissa, digits: &digits, overflow: &overflow)
+                position += 1
+            }
+        }
+        if position < end, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            isFloat = true
+            position += 1
+            var exponentNegative = false
+            if position < end, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                exponentNegative = bytes[position] == UInt8(ascii: "-")
+                position += 1
+            }
+            guard position < end, isDigit(bytes[position]) else { throw failure("invalid number: no digit in exponent") }
+            var value = 0
+            while position < end, isDigit(bytes[position]) {
+                value = min(value * 10 + Int(bytes[position] - 48), 100_000)
+                position += 1
+            }
+            exponent += exponentNegative ? -value : value
+        }
+        if !isFloat, !overflow {
+            if !negative, mantissa <= UInt64(Int64.max) {
+                lua_pushinteger(L, Int64(mantissa))
+                return
+            }
+            if negative, mantissa <= UInt64(Int64.max) + 1 {
+                lua_pushinteger(L, mantissa == UInt64(Int64.max) + 1 ? Int64.min : -Int64(mantissa))
+                return
+            }
+        }
+        if !overflow, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+            var value = Double(mantissa)
+            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+            lua_pushnumber(L, negative ? -value : value)
+            return
+        }
+        let text = String(decoding: UnsafeBufferPointer(start: bytes + start, count: position - start), as: UTF8.self)
+        guard let value = Double(text) else { throw failure("invalid number") }
+        lua_pushnumber(L, value)
+    }
+
+    private func accumulate(_ byte: UInt8, into mantissa: inout UInt64, digits: inout Int, overflow: inout Bool) {
+        if overflow { return }
+        let (times10, o1) = mantissa.multipliedReportingOverflow(by: 10)
+        let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - 48))
+        if o1 || o2 { overflow = true } else { mantissa = sum; digits += 1 }
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while position < end {
+            let byte = bytes[position]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            position += 1
+        }
+    }
+
+    private func describeByte() -> String {
+        guard position < end else { return "end of input" }
+        let byte = bytes[position]
+        return byte >= 0x20 && byte < 0x7F ? "character '\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    }
+
+    private func failure(_ message: String) -> JSONDecodeError {
+        JSONDecodeError(message: message, offset: position)
+    }
+}
+
+/// Exact powers of ten for Clinger's fast path (all representable in a Double).
+private let powersOfTen: [Double] = (0...22).map { exponent in
+    var value = 1.0
+    for _ in 0..<exponent { value *= 10 }
+    return value
+}

@@ -1,0 +1,155 @@
+internal import CLua
+
+/// One sandboxed Lua 5.4 interpreter with a memory cap and an instruction budget.
+///
+/// A state is single-threaded: use it from one task at a time. ``LuaStatePool``
+/// hands states out that way. Plugin code runs in environments made by
+/// ``loadChunk(_:chunkName:plugin:)``, never in the state's own globals.
+///
+/// Errors never unwind through Swift: Lua raises only from the C shim, and while
+/// Swift pushes values the allocator records an overrun instead of failing.
+public final class LuaState {
+    let L: OpaquePointer
+    let control: UnsafeMutablePointer<clua_control>
+    /// The limits every call runs under.
+    public let limits: LuaLimits
+    /// Modules `require` can load.
+    public let library: LuaLibrary
+
+    var hostFunctions: [(LuaState) throws -> Int32] = []
+    var makeEnvironmentRef: Int32 = 0
+    var jsonNullRef: Int32 = 0
+    var jsonNullPointer: UnsafeRawPointer?
+    /// Reused by the JSON decoder for strings with escapes.
+    var scratch: [UInt8] = []
+
+    /// Set when a limit error left the state holding more than it should; the
+    /// pool replaces such a state instead of reusing it.
+    public internal(set) var needsReplacement = false
+
+    /// Creates a state with the sandbox prepared.
+    public init(limits: LuaLimits = LuaLimits(), library: LuaLibrary = LuaLibrary()) throws {
+        self.limits = limits
+        self.library = library
+        control = .allocate(capacity: 1)
+        control.initialize(to: clua_control())
+        guard let state = lua_newstate(clua_alloc, control) else {
+            control.deallocate()
+            throw LuaError(kind: .internal, message: "lua_newstate failed: out of memory")
+        }
+        L = state
+        control.pointee.dispatch = luaHostDispatchPointer
+        control.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
+        try installSandbox()
+        control.pointee.limit = limits.memoryBytes
+    }
+
+    deinit {
+        lua_close(L)
+        control.deallocate()
+    }
+
+    /// Bytes this state holds now.
+    public var memoryInUse: Int { control.pointee.used }
+    /// The most bytes this state has held.
+    public var peakMemory: Int { control.pointee.peak }
+
+    /// Runs a full garbage collection.
+    public func collectGarbage() { _ = clua_gc_collect(L) }
+
+    // MARK: - Protected calls
+
+    /// Calls the function below `argumentCount` arguments on top of the stack, in
+    /// protected mode, under the budget and the memory cap. On return the results
+    /// (`resultCount`, or all with `LUA_MULTRET`) replace function and arguments.
+    func protectedCall(argumentCount: Int32, resultCount: Int32, plugin: String?, function: String?) throws {
+        let functionIndex = lua_gettop(L) - argumentCount
+        if control.pointee.over_limit != 0 {
+            lua_settop(L, functionIndex - 1)
+            throw limitFailure(kind: .memoryLimit, luaMessage: nil, plugin: plugin, function: function)
+        }
+        lua_pushcclosure(L, clua_message_handler, 0)
+        clua_insert(L, functionIndex)
+        let steps = (limits.instructionsPerCall + limits.hookInterval - 1) / limits.hookInterval
+        clua_arm_budget(L, steps, Int32(limits.hookInterval))
+        control.pointee.over_limit = 0
+        control.pointee.strict = 1
+        let status = clua_pcall(L, argumentCount, resultCount, functionIndex)
+        control.pointee.strict = 0
+        clua_disarm_budget(L)
+        clua_remove(L, functionIndex)
+        if status == LUA_OK {
+            control.pointee.over_limit = 0
+            return
+        }
+        let error = failure(status: status, plugin: plugin, function: function)
+        lua_settop(L, functionIndex - 1)
+        throw error
+    }
+
+    /// Builds the error for a failed pcall from the error value on top of the stack.
+    private func failure(status: Int32, plugin: String?, function: String?) -> LuaError {
+        let traceback = takeTraceback()
+        let exceededBudget = control.pointee.budget_exceeded != 0
+        let hitMemory = status == LUA_ERRMEM || control.pointee.over_limit != 0
+        control.pointee.over_limit = 0
+        var message: String?
+        var value: LuaValue?
+        if lua_type(L, -1) == LUA_TSTRING {
+            message = string(at: -1)
+        } else if lua_type(L, -1) == LUA_TTABLE {
+            value = try? self.value(at: -1)
+            message = value?["message"].stringValue
+        }
+        if exceededBudget {
+            return limitFailure(kind: .instructionLimit, luaMessage: message, plugin: plugin, function: function)
+        }
+        if hitMemory {
+            return limitFailure(kind: .memoryLimit, luaMessage: message, plugin: plugin, function: function)
+        }
+        var error = LuaError(
+            kind: status == LUA_ERRRUN ? .runtime : .internal,
+            luaMessage: message ?? "(error object is a \(value?.typeName ?? "non-string") value)",
+            traceback: traceback)
+        error.plugin = plugin
+        error.function = function
+        error.value = value
+        return error
+    }
+
+    /// An error for a limit: names the limit; keeps Lua's position when it gave one.
+    private func limitFailure(kind: LuaError.Kind, luaMessage: String?, plugin: String?, function: String?)
+        -> LuaError
+    {
+        let position = luaMessage.map(LuaError.splitPosition)
+        let limit =
+            kind == .instructionLimit
+            ? "instruction budget of \(limits.instructionsPerCall) instructions exceeded"
+            : "memory limit of \(limits.memoryBytes >> 20) MiB exceeded"
+        collectGarbage()
+        if control.pointee.used > limits.memoryBytes / 2 { needsReplacement = true }
+        return LuaError(
+            kind: kind, message: limit, chunk: position?.chunk, line: position?.line, plugin: plugin,
+            function: function)
+    }
+
+    /// The traceback the message handler stored, cleared from the registry.
+    private func takeTraceback() -> String? {
+        lua_getfield(L, clua_registryindex(), "argo.traceback")
+        let text = lua_type(L, -1) == LUA_TSTRING ? string(at: -1) : nil
+        clua_pop(L, 1)
+        lua_pushnil(L)
+        lua_setfield(L, clua_registryindex(), "argo.traceback")
+        return text
+    }
+
+    /// The string at `index` (which must be a string), decoded as UTF-8 with
+    /// replacement characters.
+    func string(at index: Int32) -> String {
+        var length = 0
+        guard let pointer = clua_tolstring(L, index, &length) else { return "" }
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgoLua
+import Dispatch
+import Testing
+
+@Suite("State pool")
+struct LuaStatePoolTests {
+    @Test("1,000 jobs over 2 states all return correct results")
+    func thousandJobs() async throws {
+        let pool = try LuaStatePool(size: 2) {
+            let state = try makeState()
+            _ = try loadPlugin(state, "sq", "return { square = function(x) return x * x end }")
+            return state
+        }
+        let results = try await withThrowingTaskGroup(of: (Int64, LuaValue).self) { group in
+            for i in Int64(0)..<1000 {
+                group.addTask {
+                    try await pool.withState { state in
+                        let plugin = try loadPlugin(state, "job", "return { square = function(x) return x * x end }")
+                        defer { state.release(plugin) }
+                        return (i, try state.call(plugin, "square", arguments: [.integer(i)])[0])
+                    }
+                }
+            }
+            var collected: [Int64: LuaValue] = [:]
+            for try await (i, value) in group { collected[i] = value }
+            return collected
+        }
+        #expect(results.count == 1000)
+        #expect(results.allSatisfy { $0.value == .integer($0.key * $0.key) })
+    }
+
+    @Test("a waiter cancelled while every state is busy gets CancellationError, and the pool goes on")
+    func cancelledWaiter() async throws {
+        let pool = try LuaStatePool(size: 1) { try makeState() }
+        let release = DispatchSemaphore(value: 0)
+        let holder = Task.detached { try await pool.withState { _ in release.wait() } }
+        // Queue a waiter behind the holder, wait until it is queued, then cancel it.
+        let waiter = Task { try await pool.withState { state in try state.evaluate("return 1") } }
+        while pool.waiting == 0 { await Task.yield() }
+        waiter.cancel()
+        let outcome = await waiter.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        #expect(pool.waiting == 0)
+        release.signal()
+        try await holder.value
+        #expect(try await pool.withState { try $0.evaluate("return 2") } == [2])
+    }
+
+    @Test("an endless loop and a memory bomb in pooled states leave the pool working")
+    func limitsInPool() async throws {
+        let pool = try LuaStatePool(size: 2) { try makeState(memory: 8 << 20, instructions: 200_000) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<20 {
+                group.addTask {
+                    let source = i % 2 == 0 ? "while true do end" : "local t = {} while true do t[#t+1] = string.rep('x', 9999) .. #t end"
+                    let error = await #expect(throws: LuaError.self) {
+                        try await pool.withState { state in _ = try state.evaluate(source, chunkName: "plugins/bad.lua") }
+                    }
+                    #expect(error?.kind == (i % 2 == 0 ? .instructionLimit : .memoryLimit))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await pool.withState { try $0.evaluate("return 40 + 2") } == [42])
+    }
+}
