@@ -1,1 +1,106 @@
-print("bench")
+// `make bench-lua`: the cost of turning a market-data response into bars in Lua.
+// Not a test: it prints figures. Body: 200 daily bars in Alpaca's v2 format.
+import ArgoLua
+import Foundation
+
+/// A 200-bar Alpaca `/v2/stocks/{symbol}/bars` body, deterministic.
+func alpacaBody(bars: Int) -> [UInt8] {
+    var price = 187.12
+    var seed: UInt64 = 42
+    func random() -> Double {
+        seed = seed &* 6364136223846793005 &+ 1442695040888963407
+        return Double(seed >> 11) / Double(1 << 53)
+    }
+    var items: [String] = []
+    var day = Date(timeIntervalSince1970: 1_735_707_600)  // 2025-01-01T05:00:00Z
+    let formatter = ISO8601DateFormatter()
+    for _ in 0..<bars {
+        let open = price
+        price *= 1 + (random() - 0.49) * 0.03
+        let high = max(open, price) * (1 + random() * 0.01)
+        let low = min(open, price) * (1 - random() * 0.01)
+        items.append(String(
+            format: #"{"c":%.2f,"h":%.2f,"l":%.2f,"n":%d,"o":%.2f,"t":"%@","v":%d,"vw":%.6f}"#,
+            price, high, low, Int(random() * 900_000) + 100_000, open, formatter.string(from: day),
+            Int(random() * 90_000_000) + 10_000_000, (high + low + price) / 3))
+        day += 86_400
+    }
+    return Array(#"{"bars":[\#(items.joined(separator: ","))],"symbol":"AAPL","next_page_token":null}"#.utf8)
+}
+
+/// A parse function like a plugin's: walk the decoded document into bars.
+let parsePlugin = """
+    local function walk(doc)
+      local out = {}
+      local bars = doc.bars
+      for i = 1, #bars do
+        local b = bars[i]
+        out[i] = { t = b.t, o = b.o, h = b.h, l = b.l, c = b.c, v = b.v }
+      end
+      return out
+    end
+    return {
+      decode_only = function(body) return json.decode(body) end,
+      parse = function(body) return walk(json.decode(body)) end,
+      walk = function(doc) return walk(doc) end,
+    }
+    """
+
+/// Median microseconds per call of `body` over `rounds` rounds of `iterations`.
+func measure(iterations: Int, rounds: Int = 5, _ body: () throws -> Void) rethrows -> Double {
+    for _ in 0..<(iterations / 10) { try body() }  // warm-up
+    var samples: [Double] = []
+    let clock = ContinuousClock()
+    for _ in 0..<rounds {
+        let elapsed = try clock.measure { for _ in 0..<iterations { try body() } }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        samples.append(seconds * 1e6 / Double(iterations))
+    }
+    return samples.sorted()[rounds / 2]
+}
+
+let barCount = 200
+let body = alpacaBody(bars: barCount)
+let state = try LuaState()
+let plugin = try state.loadChunk(Array(parsePlugin.utf8), chunkName: "bench/parse.lua", plugin: "bench")
+let iterations = 500
+
+@MainActor func callWithBody(_ function: String) throws {
+    try state.call(plugin, function) { state in
+        state.pushBytes(body)
+        return 1
+    } results: { _, _, _ in }
+}
+
+let decodeOnly = try measure(iterations: iterations) { try callWithBody("decode_only") }
+let decodeAndParse = try measure(iterations: iterations) { try callWithBody("parse") }
+let pushAndWalk = try measure(iterations: iterations) {
+    try state.call(plugin, "walk") { state in
+        try body.withUnsafeBytes { try state.pushJSON($0) }
+        return 1
+    } results: { _, _, _ in }
+}
+let foundation = try measure(iterations: iterations) {
+    _ = try JSONSerialization.jsonObject(with: Data(body))
+}
+// Sanity: the parse really produced 200 bars with the right last close.
+let check = try state.call(plugin, "parse") { state in
+    state.pushBytes(body)
+    return 1
+} results: { state, first, _ in try state.value(at: first) }
+guard case .array(let bars) = check, bars.count == barCount else { fatalError("parse produced \(check)") }
+
+func row(_ name: String, _ micros: Double) -> String {
+    let name = name.padding(toLength: 46, withPad: " ", startingAt: 0)
+    return "| \(name) | \(String(format: "%8.1f", micros)) | \(String(format: "%7.3f", micros / Double(barCount))) |"
+}
+print("JSON → Lua, \(barCount)-bar Alpaca body (\(body.count) bytes), median of 5 × \(iterations) calls")
+print("")
+print("| what | µs/call | µs/bar |")
+print("|---|---:|---:|")
+print(row("json.decode in Lua (decode only)", decodeOnly))
+print(row("json.decode + walk into bars (a plugin's parse)", decodeAndParse))
+print(row("pushJSON from Swift + walk into bars", pushAndWalk))
+print(row("Foundation JSONSerialization (decode only)", foundation))
+print("")
+print(String(format: "json.decode is %.1f× faster than JSONSerialization on the same bytes", foundation / decodeOnly))

@@ -1,0 +1,39 @@
+# Argo — make targets
+#   make run        install what is missing, build in release, run the main job
+#   make test       install what is missing, then run the test suite
+#   make build      release build of `argo`
+#   make bench-lua  JSON→Lua decoding micro benchmark (release)
+#   make deps       install the system packages Argo needs (liblua5.4-dev, pkg-config)
+#   make clean      remove build products
+#   make help       this list
+
+SWIFT ?= swift
+ARGO  := .build/release/argo
+SUDO  := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo)
+
+.PHONY: help run test build bench-lua deps clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists lua5.4; then \
+		echo "==> installing liblua5.4-dev and pkg-config"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev pkg-config >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product argo
+
+run: build
+	$(ARGO) --help
+	$(ARGO) sources check
+
+test: deps
+	$(SWIFT) test
+
+bench-lua: deps
+	$(SWIFT) run -c release ArgoLuaBench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+
+/// `argo`: trading signals from many sources, combined.
+@main
+struct Argo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "argo",
+        abstract: "Trading signals from many market-data, indicator and sentiment sources, combined.",
+        discussion: """
+            Each source is a Lua plugin in plugins/. See `argo sources check` to validate them.
+            Exit status: 0 when the command ran, 1 when nothing could run, 2 for usage errors.
+            """,
+        subcommands: [SourcesCommand.self]
+    )
+
+    /// Runs the command; usage errors exit 2 (the contract), not ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,76 @@
+import ArgoLua
+import ArgoPlugins
+import ArgumentParser
+import Foundation
+
+/// `argo sources list | check`.
+struct SourcesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sources",
+        abstract: "List and validate the source plugins.",
+        subcommands: [List.self, Check.self]
+    )
+
+    /// Where the plugins are: `--plugins-dir`, else `ARGO_PLUGINS_DIR`, else `plugins`.
+    struct Location: ParsableArguments {
+        @Option(name: .long, help: "The plugin directory (default: $ARGO_PLUGINS_DIR or plugins).")
+        var pluginsDir: String?
+
+        var path: String { pluginsDir ?? ProcessInfo.processInfo.environment["ARGO_PLUGINS_DIR"] ?? "plugins" }
+
+        /// Reads the directory and loads every plugin into a fresh state.
+        func load() throws -> (PluginDirectory, [PluginDirectory.Loaded], [PluginError]) {
+            let directory: PluginDirectory
+            do {
+                directory = try PluginDirectory(path: path)
+            } catch {
+                printError("argo: cannot read plugin directory '\(path)': \(error.localizedDescription)")
+                throw ExitCode(1)
+            }
+            let state = try LuaState(library: directory.library)
+            let (plugins, failures) = directory.load(into: state)
+            return (directory, plugins, failures)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the sources the plugins define.")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let (_, plugins, failures) = try location.load()
+            let environment = ProcessInfo.processInfo.environment
+            let rows = plugins.map { plugin -> [String] in
+                let m = plugin.manifest
+                let missing = m.env.filter { (environment[$0] ?? "").isEmpty }
+                let role: String
+                switch m.role {
+                case .marketData(let priority): role = "market_data #\(priority)"
+                case .independent: role = "independent"
+                }
+                let status = missing.isEmpty ? "enabled" : "disabled: \(missing.joined(separator: ", ")) not set"
+                return [m.name, role, String(format: "%.2f", m.weight), status, m.file]
+            }
+            print(TextTable(header: ["SOURCE", "ROLE", "WEIGHT", "STATUS", "FILE"], rows: rows).rendered)
+            for failure in failures { printError("broken: \(failure)") }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load and validate every plugin; exit 1 if any is broken or none is found.")
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let (directory, plugins, failures) = try location.load()
+            for plugin in plugins {
+                print("ok     \(plugin.manifest.name) (\(plugin.manifest.file))")
+            }
+            for failure in failures {
+                print("error  \(failure)")
+            }
+            print("\(plugins.count) ok, \(failures.count) broken, in \(directory.path)/")
+            if plugins.isEmpty || !failures.isEmpty { throw ExitCode(1) }
+        }
+    }
+}

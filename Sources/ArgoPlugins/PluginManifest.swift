@@ -1,0 +1,148 @@
+import ArgoLua
+
+/// A plugin's declared settings (contract section 4), validated.
+public struct PluginManifest: Sendable, Equatable {
+    /// Where a source sits: in the market-data chain, or independent.
+    public enum Role: Sendable, Equatable {
+        case marketData(priority: Int)
+        case independent
+    }
+
+    /// A request budget: `requests` per `per` seconds.
+    public struct RateLimit: Sendable, Equatable {
+        public var requests: Int
+        public var per: Double
+    }
+
+    public var name: String
+    public var file: String
+    public var role: Role
+    public var weight: Double
+    public var baseURL: String
+    public var env: [String]
+    public var cacheTTL: Double
+    public var timeout: Double
+    public var rateLimit: RateLimit?
+    public var maxConcurrency: Int
+    /// Whether the plugin has a `signal` function (bars sources need one).
+    public var hasSignal: Bool
+
+    /// Validates the fields of the table a plugin file returned. `source` is the
+    /// file's text, used to point each error at the line that sets the field.
+    public init(fields: [String: LuaField], file: String, source: String, defaultName: String) throws(PluginError) {
+        let reader = FieldReader(fields: fields, file: file, lines: source.split(separator: "\n", omittingEmptySubsequences: false))
+        name = try reader.string("name") ?? defaultName
+        self.file = file
+        switch try reader.string("chain") {
+        case nil: role = .independent
+        case "market_data": role = .marketData(priority: try reader.integer("priority") ?? 100)
+        case let other?: throw reader.error("chain", "field 'chain' must be \"market_data\" or absent, got \"\(other)\"")
+        }
+        weight = try reader.number("weight") ?? 0.1
+        guard let baseURL = try reader.string("base_url") else {
+            throw reader.error("base_url", "field 'base_url' is required (the vendor's API root)")
+        }
+        self.baseURL = baseURL
+        env = try reader.stringList("env") ?? []
+        cacheTTL = try reader.number("cache_ttl") ?? 0
+        timeout = try reader.number("timeout") ?? 10
+        maxConcurrency = try reader.integer("max_concurrency") ?? 4
+        rateLimit = try reader.rateLimit("rate_limit")
+        try reader.requireFunction("request")
+        try reader.requireFunction("parse")
+        hasSignal = try reader.optionalFunction("signal")
+        if case .marketData = role, !hasSignal {
+            throw reader.error("chain", "a market_data source needs a 'signal' function to turn indicators into a signal")
+        }
+        guard weight >= 0, timeout > 0, cacheTTL >= 0, maxConcurrency >= 1 else {
+            throw reader.error(nil, "weight and cache_ttl must be ≥ 0, timeout > 0, max_concurrency ≥ 1")
+        }
+    }
+}
+
+/// Reads typed fields and makes errors that point at the field's line.
+private struct FieldReader {
+    let fields: [String: LuaField]
+    let file: String
+    let lines: [Substring]
+
+    func error(_ key: String?, _ message: String) -> PluginError {
+        PluginError(file: file, line: key.flatMap(line(of:)), message: message)
+    }
+
+    /// The first line that assigns `key` (`key =` or `["key"] =`), if any.
+    func line(of key: String) -> Int? {
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            for prefix in [key, "[\"\(key)\"]"] where trimmed.hasPrefix(prefix) {
+                if trimmed.dropFirst(prefix.count).drop(while: { $0 == " " }).first == "=" { return index + 1 }
+            }
+        }
+        return nil
+    }
+
+    private func value(_ key: String, expected: String) throws(PluginError) -> LuaValue? {
+        switch fields[key] {
+        case nil, .value(.nil): return nil
+        case .value(let value): return value
+        case .function: throw error(key, "field '\(key)' must be \(expected), got function")
+        case .other(let type): throw error(key, "field '\(key)' must be \(expected), got \(type)")
+        }
+    }
+
+    func string(_ key: String) throws(PluginError) -> String? {
+        guard let value = try value(key, expected: "a string") else { return nil }
+        guard let string = value.stringValue else { throw error(key, "field '\(key)' must be a string, got \(value.typeName)") }
+        return string
+    }
+
+    func number(_ key: String) throws(PluginError) -> Double? {
+        guard let value = try value(key, expected: "a number") else { return nil }
+        guard let number = value.doubleValue else { throw error(key, "field '\(key)' must be a number, got \(value.typeName)") }
+        return number
+    }
+
+    func integer(_ key: String) throws(PluginError) -> Int? {
+        guard let value = try value(key, expected: "an integer") else { return nil }
+        guard let integer = value.integerValue else {
+            throw error(key, "field '\(key)' must be an integer, got \(value.doubleValue == nil ? value.typeName : "a fraction")")
+        }
+        return Int(integer)
+    }
+
+    func stringList(_ key: String) throws(PluginError) -> [String]? {
+        guard let value = try value(key, expected: "a list of strings") else { return nil }
+        switch value {
+        case .table(let t) where t.isEmpty: return []
+        case .array(let items):
+            var strings: [String] = []
+            for item in items {
+                guard let s = item.stringValue else { throw error(key, "field '\(key)' must be a list of strings") }
+                strings.append(s)
+            }
+            return strings
+        default: throw error(key, "field '\(key)' must be a list of strings, got \(value.typeName)")
+        }
+    }
+
+    func rateLimit(_ key: String) throws(PluginError) -> PluginManifest.RateLimit? {
+        guard let value = try value(key, expected: "a table { requests = N, per = seconds }") else { return nil }
+        guard let requests = value["requests"].integerValue, requests > 0,
+            let per = value["per"].doubleValue, per > 0
+        else { throw error(key, "field '\(key)' must be { requests = N, per = seconds } with N and seconds > 0") }
+        return PluginManifest.RateLimit(requests: Int(requests), per: per)
+    }
+
+    func requireFunction(_ key: String) throws(PluginError) {
+        guard try optionalFunction(key) else { throw error(nil, "function '\(key)' is required") }
+    }
+
+    func optionalFunction(_ key: String) throws(PluginError) -> Bool {
+        switch fields[key] {
+        case nil, .value(.nil): return false
+        case .function: return true
+        case .value(let value): throw error(key, "field '\(key)' must be a function, got \(value.typeName)")
+        case .other(let type): throw error(key, "field '\(key)' must be a function, got \(type)")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import ArgoLua
+import ArgoPlugins
+import Foundation
+import Testing
+
+/// A temporary plugin directory with the given files, removed afterwards.
+func withPluginDirectory<R>(_ files: [String: String], _ body: (String) throws -> R) throws -> R {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("argo-plugins-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: root) }
+    for (name, text) in files {
+        let url = root.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    return try body(root.path)
+}
+
+let goodPlugin = """
+    return {
+      name = "good",
+      base_url = "http://127.0.0.1:1",
+      request = function(symbol) return { path = "/" .. symbol } end,
+      parse = function(response) return { direction = "LONG", confidence = 0.5, reasoning = "ok" } end,
+    }
+    """
+
+@Suite("Plugin directory")
+struct PluginDirectoryTests {
+    @Test("a broken plugin is reported with file and line; the others load")
+    func brokenPluginsAreSkipped() throws {
+        let files = [
+            "good.lua": goodPlugin,
+            "syntax.lua": "return {\n  name = 'syntax',\n  parse = function( end,\n}",
+            "mistyped.lua": goodPlugin.replacingOccurrences(of: "name = \"good\",", with: "name = \"mistyped\",\n  priority = 1,\n  chain = \"market_data\",\n  weight = \"heavy\","),
+            "noparse.lua": "return { name = 'noparse', base_url = 'http://127.0.0.1:1', request = function() end }",
+            "crash.lua": "local x = nil\nreturn { name = x.name }",
+            "spin.lua": "while true do end",
+            "notatable.lua": "return 42",
+        ]
+        try withPluginDirectory(files) { path in
+            let directory = try PluginDirectory(path: path)
+            let state = try LuaState(limits: LuaLimits(instructionsPerCall: 100_000), library: directory.library)
+            let (plugins, failures) = directory.load(into: state)
+            #expect(plugins.map(\.manifest.name) == ["good"])
+            let messages = Dictionary(uniqueKeysWithValues: failures.map { (($0.file as NSString).lastPathComponent, $0.description) })
+            #expect(messages["syntax.lua"]?.contains("syntax.lua:3:") == true, "\(messages)")
+            #expect(messages["mistyped.lua"]?.contains("mistyped.lua:5: field 'weight' must be a number, got string") == true, "\(messages)")
+            #expect(messages["noparse.lua"]?.contains("function 'parse' is required") == true, "\(messages)")
+            #expect(messages["crash.lua"]?.contains("crash.lua:2: attempt to index a nil value (local 'x')") == true, "\(messages)")
+            #expect(messages["spin.lua"]?.contains("spin.lua:1: instruction budget") == true, "\(messages)")
+            #expect(messages["notatable.lua"]?.contains("must return a table") == true, "\(messages)")
+            #expect(failures.count == 6)
+        }
+    }
+
+    @Test("two files with one name: the second is refused")
+    func duplicateNames() throws {
+        try withPluginDirectory(["a.lua": goodPlugin, "b.lua": goodPlugin]) { path in
+            let directory = try PluginDirectory(path: path)
+            let (plugins, failures) = directory.load(into: try LuaState(library: directory.library))
+            #expect(plugins.count == 1)
+            #expect(failures.first?.description.contains("already used by") == true)
+        }
+    }
+
+    @Test("a market-data source without a signal function is refused, naming the chain line")
+    func marketDataNeedsSignal() throws {
+        let source = goodPlugin.replacingOccurrences(of: "name = \"good\",", with: "name = \"md\",\n  chain = \"market_data\",")
+        try withPluginDirectory(["md.lua": source]) { path in
+            let directory = try PluginDirectory(path: path)
+            let (_, failures) = directory.load(into: try LuaState(library: directory.library))
+            #expect(failures.first?.description.hasSuffix("md.lua:3: a market_data source needs a 'signal' function to turn indicators into a signal") == true, "\(failures)")
+        }
+    }
+}
+
+@Suite("Shipped plugins")
+struct ShippedPluginTests {
+    static let pluginsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("plugins").path
+
+    @Test("every shipped plugin loads and validates")
+    func shippedPluginsLoad() throws {
+        let directory = try PluginDirectory(path: Self.pluginsPath)
+        let (plugins, failures) = directory.load(into: try LuaState(library: directory.library))
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(plugins.contains { $0.manifest.name == "yfinance" })
+    }
+
+    @Test("yfinance parses a chart body with null gaps and asks for enough bars")
+    func yfinanceParse() throws {
+        let directory = try PluginDirectory(path: Self.pluginsPath)
+        let state = try LuaState(library: directory.library)
+        let (plugins, _) = directory.load(into: state)
+        let yahoo = try #require(plugins.first { $0.manifest.name == "yfinance" })
+        let request = try state.call(yahoo.reference, "request", plugin: "yfinance", arguments: ["AAPL", ["bars_needed": 200]])[0]
+        #expect(request["path"] == "/v8/finance/chart/AAPL")
+        #expect(request["query"]["interval"] == "1d")
+        let body = #"""
+            {"chart":{"result":[{"meta":{"symbol":"AAPL"},"timestamp":[1763649000,1763735400,1763994600],
+             "indicators":{"quote":[{"open":[266.2,null,270.1],"high":[268.0,null,272.5],"low":[265.1,null,269.0],
+             "close":[267.4,null,271.9],"volume":[50123400,null,null]}],"adjclose":[{"adjclose":[267.4,null,271.9]}]}}],"error":null}}
+            """#
+        let parsed = try state.call(yahoo.reference, "parse", plugin: "yfinance", arguments: [["status": 200, "body": .string(LuaString(body))], "AAPL"])[0]
+        #expect(parsed["bars"] == [
+            ["t": 1763649000, "o": 266.2, "h": 268.0, "l": 265.1, "c": 267.4, "v": 50123400],
+            ["t": 1763994600, "o": 270.1, "h": 272.5, "l": 269.0, "c": 271.9, "v": 0],
+        ])
+        let notFound = #"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#
+        let error = try #require(throws: LuaError.self) {
+            _ = try state.call(yahoo.reference, "parse", plugin: "yfinance", arguments: [["status": 404, "body": .string(LuaString(notFound))], "XYZ"])
+        }
+        #expect(error.value?["kind"] == "not_found")
+        #expect(error.message.contains("symbol may be delisted"))
+    }
+}

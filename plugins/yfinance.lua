@@ -1,0 +1,63 @@
+-- Yahoo Finance chart API v8, as yfinance uses it: daily bars for the last
+-- year(s), turned into a trend/momentum signal from the host's indicators.
+-- No key. Wire format: shared/UPSTREAMS.md section 3.
+local technical = require("technical")
+
+local function is_null(v) return v == nil or v == json.null end
+
+return {
+  name = "yfinance",
+  weight = 0.15,
+  base_url = "https://query2.finance.yahoo.com",
+  env = {},
+  cache_ttl = 10,
+  timeout = 5,
+  rate_limit = { requests = 60, per = 60 },
+  max_concurrency = 4,
+
+  request = function(symbol, ctx)
+    -- 1y is about 250 sessions; ask for 2y when more bars are needed.
+    local range = ((ctx and ctx.bars_needed) or 200) > 240 and "2y" or "1y"
+    return {
+      method = "GET",
+      path = "/v8/finance/chart/" .. symbol,
+      query = { range = range, interval = "1d", includePrePost = "false", events = "div,splits" },
+      headers = { Accept = "application/json" },
+    }
+  end,
+
+  parse = function(response, symbol, ctx)
+    if response.status == 429 then
+      -- Plain text, not JSON: "Edge: Too Many Requests".
+      error({ kind = "rate_limited", message = "Yahoo answered 429: " .. tostring(response.body) })
+    end
+    local ok, doc = pcall(json.decode, response.body)
+    if not ok or type(doc) ~= "table" or type(doc.chart) ~= "table" then
+      error({ kind = "bad_response", message = "Yahoo chart: body is not a chart document (HTTP " .. tostring(response.status) .. ")" })
+    end
+    local chart = doc.chart
+    if not is_null(chart.error) then
+      local kind = response.status == 404 and "not_found" or "bad_response"
+      error({ kind = kind, message = "Yahoo chart: " .. tostring(chart.error.description or chart.error.code) })
+    end
+    local result = chart.result and chart.result[1]
+    if is_null(result) then error({ kind = "bad_response", message = "Yahoo chart: no result" }) end
+    local timestamps = result.timestamp
+    if is_null(timestamps) then return { bars = {} } end  -- a window with no trading
+    local quote = result.indicators.quote[1]
+    local opens, highs, lows, closes, volumes = quote.open, quote.high, quote.low, quote.close, quote.volume
+    local bars = {}
+    for i = 1, #timestamps do
+      local o, h, l, c = opens[i], highs[i], lows[i], closes[i]
+      if not (is_null(o) or is_null(h) or is_null(l) or is_null(c)) then
+        local v = volumes[i]
+        bars[#bars + 1] = { t = timestamps[i], o = o, h = h, l = l, c = c, v = is_null(v) and 0 or v }
+      end
+    end
+    return { bars = bars }
+  end,
+
+  signal = function(ind, symbol, ctx)
+    return technical.trend_momentum(ind, "Yahoo")
+  end,
+}
