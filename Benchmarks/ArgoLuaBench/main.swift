@@ -63,7 +63,7 @@ let barCount = 200
 let body = alpacaBody(bars: barCount)
 let state = try LuaState()
 let plugin = try state.loadChunk(Array(parsePlugin.utf8), chunkName: "bench/parse.lua", plugin: "bench")
-let iterations = 500
+let iterations = Int(ProcessInfo.processInfo.environment["ARGO_BENCH_ITERATIONS"] ?? "") ?? 500
 
 @MainActor func callWithBody(_ function: String) throws {
     try state.call(plugin, function) { state in
@@ -91,7 +91,7 @@ let check = try state.call(plugin, "parse") { state in
 guard case .array(let bars) = check, bars.count == barCount else { fatalError("parse produced \(check)") }
 
 func row(_ name: String, _ micros: Double) -> String {
-    let name = name.padding(toLength: 46, withPad: " ", startingAt: 0)
+    let name = name.padding(toLength: 48, withPad: " ", startingAt: 0)
     return "| \(name) | \(String(format: "%8.1f", micros)) | \(String(format: "%7.3f", micros / Double(barCount))) |"
 }
 print("JSON → Lua, \(barCount)-bar Alpaca body (\(body.count) bytes), median of 5 × \(iterations) calls")
