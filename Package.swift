@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // Lua 5.4 from the system (Debian: liblua5.4-dev); used by ArgoLua only.
@@ -21,11 +22,21 @@ let package = Package(
         .target(name: "ArgoLua", dependencies: ["CLua"]),
         // Loading and validating plugin files.
         .target(name: "ArgoPlugins", dependencies: ["ArgoLua"]),
+        // The upstream simulator: the six vendor APIs on loopback, with knobs and counters.
+        .target(
+            name: "ArgoSimulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The `argo` command.
         .executableTarget(
             name: "ArgoCLI",
             dependencies: [
                 "ArgoPlugins",
+                "ArgoSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +48,7 @@ let package = Package(
         ),
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
+        .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

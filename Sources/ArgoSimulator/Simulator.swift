@@ -1,0 +1,150 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The upstream simulator: a real HTTP/1.1 server with keep-alive on one
+/// loopback port, serving the six vendor APIs in their wire formats.
+///
+/// ```swift
+/// let simulator = try await Simulator.start(scenario: scenario)
+/// defer { try await simulator.shutdown() }
+/// // point sources at simulator.baseURL
+/// ```
+public final class Simulator: Sendable {
+    /// The prices every vendor serves.
+    public var market: SimulatedMarket { core.market }
+    /// The port it listens on.
+    public let port: Int
+    /// The host it listens on.
+    public let host: String
+
+    let core: SimulatorCore
+    private let channel: any Channel
+    private let group: MultiThreadedEventLoopGroup
+
+    private init(core: SimulatorCore, channel: any Channel, group: MultiThreadedEventLoopGroup, host: String) {
+        self.core = core
+        self.channel = channel
+        self.group = group
+        self.host = host
+        port = channel.localAddress?.port ?? 0
+    }
+
+    /// `http://host:port`.
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    /// Starts serving on `host:port` (port 0: any free port). Loopback only by default.
+    public static func start(
+        host: String = "127.0.0.1", port: Int = 0, scenario: SimulatorScenario = SimulatorScenario(), threads: Int = 1
+    ) async throws -> Simulator {
+        let today = scenario.today.flatMap { TradingDay(iso: Substring($0)) } ?? TradingDay.currentUTC()
+        let market = SimulatedMarket(today: today, unlisted: Set(scenario.unlisted ?? ["XYZ", "ZZZZ", "NOPE"]))
+        let core = SimulatorCore(market: market, knobs: scenario.routes)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        do {
+            let channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(SimulatorHandler(core: core))
+                    }
+                }
+                .bind(host: host, port: port).get()
+            return Simulator(core: core, channel: channel, group: group, host: host)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Stops listening, closes connections and the event loops.
+    public func shutdown() async throws {
+        try? await channel.close()
+        try await group.shutdownGracefully()
+    }
+
+    /// Replaces a route's knobs (latency, faults) from now on.
+    public func setKnobs(_ knobs: RouteKnobs, for route: SimulatedRoute) { core.state.setKnobs(knobs, for: route) }
+
+    /// Counters so far.
+    public var stats: SimulatorStats { core.state.stats }
+
+    /// Clears counters (knobs stay).
+    public func reset() { core.state.reset() }
+}
+
+extension TradingDay {
+    /// Today in UTC.
+    static func currentUTC() -> TradingDay {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return TradingDay(daysSinceEpoch: now.tv_sec / 86_400)
+    }
+}
+
+/// One connection: collects a request, answers it (after its delay, or never),
+/// counts the connection for the route of its first request.
+private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let core: SimulatorCore
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var connectionCounted = false
+
+    init(core: SimulatorCore) { self.core = core }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.removeAll(keepingCapacity: true)
+        case .body(let buffer):
+            body.append(contentsOf: buffer.readableBytesView)
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let request = SimulatedRequest(
+                method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body)
+            let (response, route) = core.handle(request)
+            if !connectionCounted, let route = route ?? core.route(of: request) {
+                connectionCounted = true
+                core.state.recordConnection(route: route)
+            }
+            if response.hang { return }
+            let keepAlive = head.isKeepAlive
+            if response.delay > 0 {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(response.delay * 1_000_000))) {
+                    self.write(response, route: route, keepAlive: keepAlive, version: head.version, context: context)
+                }
+            } else {
+                write(response, route: route, keepAlive: keepAlive, version: head.version, context: context)
+            }
+        }
+    }
+
+    private func write(
+        _ response: SimulatedResponse, route: SimulatedRoute?, keepAlive: Bool, version: HTTPVersion,
+        context: ChannelHandlerContext
+    ) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders(response.headers)
+        headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.count)")
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        let done = context.writeAndFlushPromise()
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        if let route { core.state.recordResponse(route: route, status: response.status, bytes: response.body.count) }
+        if !keepAlive { done.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+    }
+}
+
+extension ChannelHandlerContext {
+    fileprivate func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
+}
