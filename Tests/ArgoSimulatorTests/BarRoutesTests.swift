@@ -134,7 +134,16 @@ struct BarRoutesTests {
         #expect(change("DNTR", over: 200) < -0.3)
         #expect(abs(change("FLAT", over: 200)) < 0.15)
         #expect(change("CRSH", over: 21) < -0.3)
-        #expect(change("CRSH", over: 300) > -0.3 || market.bars("CRSH").count > 0)
+        // The crash comes with a volatility spike: daily returns over the last 20 bars
+        // swing far more than over the 100 before them.
+        func volatility(_ bars: ArraySlice<SimulatedBar>) -> Double {
+            let closes = bars.map(\.close)
+            let returns = zip(closes.dropFirst(), closes).map { $0 / $1 - 1 }
+            let mean = returns.reduce(0, +) / Double(returns.count)
+            return (returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(returns.count - 1)).squareRoot()
+        }
+        let crash = market.bars("CRSH")
+        #expect(volatility(crash.suffix(21)) > 2 * volatility(crash.dropLast(20).suffix(101)))
         #expect(market.bars("AAPL") == market.bars("AAPL"))
         #expect(market.bars("AAPL").allSatisfy { $0.day.isTradingDay && $0.low <= min($0.open, $0.close) && $0.high >= max($0.open, $0.close) })
     }
