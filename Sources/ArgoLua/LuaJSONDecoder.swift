@@ -296,14 +296,13 @@ private struct JSONToLua {
         if negative { position += 1 }
         guard position < end, isDigit(bytes[position]) else { throw failure("invalid number") }
         var mantissa: UInt64 = 0
-        var digits = 0  // significant digits accumulated in `mantissa`
         var overflow = false
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
             if position < end, isDigit(bytes[position]) { throw failure("leading zero in a number") }
         } else {
             while position < end, isDigit(bytes[position]) {
-                accumulate(bytes[position], into: &mantissa, digits: &digits, overflow: &overflow)
+                accumulate(bytes[position], into: &mantissa, overflow: &overflow)
                 position += 1
             }
         }
@@ -315,7 +314,7 @@ private struct JSONToLua {
             guard position < end, isDigit(bytes[position]) else { throw failure("invalid number: no digit after '.'") }
             while position < end, isDigit(bytes[position]) {
                 if !overflow { exponent -= 1 }
-                accumulate(bytes[position], into: &mantissa, digits: &digits, overflow: &overflow)
+                accumulate(bytes[position], into: &mantissa, overflow: &overflow)
                 position += 1
             }
         }
@@ -356,11 +355,11 @@ private struct JSONToLua {
         lua_pushnumber(L, value)
     }
 
-    private func accumulate(_ byte: UInt8, into mantissa: inout UInt64, digits: inout Int, overflow: inout Bool) {
+    private func accumulate(_ byte: UInt8, into mantissa: inout UInt64, overflow: inout Bool) {
         if overflow { return }
         let (times10, o1) = mantissa.multipliedReportingOverflow(by: 10)
         let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - 48))
-        if o1 || o2 { overflow = true } else { mantissa = sum; digits += 1 }
+        if o1 || o2 { overflow = true } else { mantissa = sum }
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }

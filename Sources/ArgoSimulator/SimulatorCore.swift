@@ -31,12 +31,12 @@ final class SimulatorCore: Sendable {
         let (decision, delay) = state.decide(route: api.route, symbol: symbol, bytesIn: request.body.count)
         var response: SimulatedResponse
         switch decision {
-        case .normal: response = normalResponse(api, request)
+        case .normal: response = normalResponse(api, request, symbol: symbol)
         case .tooManyRequests(let retryAfter): response = api.rateLimitResponse(retryAfter: retryAfter)
         case .error(let status): response = api.errorResponse(status: status)
         case .rateLimitNote: response = api.rateLimitResponse(retryAfter: nil)
         case .malformed:
-            let whole = normalResponse(api, request)
+            let whole = normalResponse(api, request, symbol: symbol)
             response = SimulatedResponse(status: 200, body: Array(whole.body.prefix(max(1, whole.body.count / 2))))
         case .hang:
             response = .json(200, "")
@@ -46,8 +46,8 @@ final class SimulatorCore: Sendable {
         return (response, api.route)
     }
 
-    private func normalResponse(_ api: any SimulatedAPI, _ request: SimulatedRequest) -> SimulatedResponse {
-        let knobs = state.knobs(for: api.route).resolved(for: api.symbol(of: request))
+    private func normalResponse(_ api: any SimulatedAPI, _ request: SimulatedRequest, symbol: String?) -> SimulatedResponse {
+        let knobs = state.knobs(for: api.route).resolved(for: symbol)
         guard request.method == "GET" else { return api.respond(to: request, market: market, knobs: knobs) }
         let key = api.route.rawValue + " " + request.path + "?" + request.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
             + "|" + (request.headers["apca-api-key-id"].map { _ in "k" } ?? "") + (request.bearerToken.map { _ in "b" } ?? "") + "|\(knobs.pageSize ?? 0)"
