@@ -19,16 +19,16 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "The port (0: any free port).")
     var port = 8080
 
-    @Option(help: "A scenario file (JSON): today's date, latency and faults per route and symbol.")
+    @Option(help: "A scenario file (JSON, or YAML for .yaml/.yml): today's date, latency and faults per route and symbol.")
     var scenario: String?
 
     func run() async throws {
         var setup = SimulatorScenario()
         if let scenario {
             do {
-                setup = try SimulatorScenario.load(json: try Data(contentsOf: URL(fileURLWithPath: scenario)))
+                setup = try SimulatorScenario.load(contentsOf: URL(fileURLWithPath: scenario))
             } catch {
-                printError("argo: scenario \(scenario): \(error)")
+                printError("argo: scenario \(scenario): \(describeDecodingError(error))")
                 throw ExitCode(1)
             }
         }

@@ -147,3 +147,28 @@ extension SimulatorScenario {
         try JSONDecoder().decode(SimulatorScenario.self, from: data)
     }
 }
+
+import Yams
+
+extension SimulatorScenario {
+    /// Reads a scenario from YAML, the same keys as JSON:
+    /// ```yaml
+    /// today: 2026-11-24
+    /// routes:
+    ///   alpaca:
+    ///     latency: { uniform: { min: 120, max: 180 } }
+    ///     too_many_requests_every: 5
+    /// ```
+    public static func load(yaml text: String) throws -> SimulatorScenario {
+        try YAMLDecoder().decode(SimulatorScenario.self, from: text)
+    }
+
+    /// Reads a scenario file: YAML for `.yaml`/`.yml`, JSON otherwise.
+    public static func load(contentsOf url: URL) throws -> SimulatorScenario {
+        let data = try Data(contentsOf: url)
+        switch url.pathExtension.lowercased() {
+        case "yaml", "yml": return try load(yaml: String(decoding: data, as: UTF8.self))
+        default: return try load(json: data)
+        }
+    }
+}

@@ -121,3 +121,39 @@ struct KnobTests {
         #expect(throws: DecodingError.self) { _ = try SimulatorScenario.load(json: Data(#"{"routes": {"bogus": {}}}"#.utf8)) }
     }
 }
+
+@Suite("Simulator: YAML scenarios")
+struct YAMLScenarioTests {
+    @Test("a YAML scenario decodes to the same knobs as its JSON twin")
+    func yamlMatchesJSON() throws {
+        let yaml = """
+        today: 2026-11-24
+        unlisted: [XYZ, GONE]
+        routes:
+          alpaca:
+            latency: { uniform: { min: 120, max: 180 } }
+            too_many_requests_every: 5
+            page_size: 100
+            symbols:
+              AAPL: { error_rate: 1, error_status: 502 }
+          xai:
+            latency: { logNormal: { median: 900, sigma: 0.3 } }
+            rate_limit: { requests: 8, per_seconds: 1 }
+        """
+        let json = #"""
+        {"today": "2026-11-24", "unlisted": ["XYZ", "GONE"], "routes": {
+          "alpaca": {"latency": {"uniform": {"min": 120, "max": 180}}, "too_many_requests_every": 5, "page_size": 100,
+                     "symbols": {"AAPL": {"error_rate": 1, "error_status": 502}}},
+          "xai": {"latency": {"logNormal": {"median": 900, "sigma": 0.3}}, "rate_limit": {"requests": 8, "per_seconds": 1}}}}
+        """#
+        let fromYAML = try SimulatorScenario.load(yaml: yaml)
+        #expect(fromYAML == (try SimulatorScenario.load(json: Data(json.utf8))))
+        #expect(fromYAML.routes[.alpaca]?.symbols?["AAPL"]?.errorStatus == 502)
+        #expect(fromYAML.today == "2026-11-24")
+    }
+
+    @Test("an unknown route in YAML is an error naming it")
+    func unknownRoute() {
+        #expect(throws: DecodingError.self) { try SimulatorScenario.load(yaml: "routes:\n  bloomberg: {}\n") }
+    }
+}
