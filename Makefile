@@ -3,6 +3,7 @@
 #   make test       install what is missing, then run the test suite
 #   make build      release build of `argo`
 #   make bench-lua  JSON→Lua decoding micro benchmark (release)
+#   make bench-sim  simulator throughput on loopback with wrk (release)
 #   make deps       install the system packages Argo needs (liblua5.4-dev, pkg-config)
 #   make clean      remove build products
 #   make help       this list
@@ -11,7 +12,7 @@ SWIFT ?= swift
 ARGO  := .build/release/argo
 SUDO  := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo)
 
-.PHONY: help run test build bench-lua deps clean
+.PHONY: help run test build bench-lua bench-sim deps clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -34,6 +35,10 @@ test: deps
 
 bench-lua: deps
 	$(SWIFT) run -c release ArgoLuaBench
+
+bench-sim: build
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	scripts/bench-sim.sh
 
 clean:
 	rm -rf .build
