@@ -24,6 +24,16 @@ let package = Package(
         .target(name: "ArgoLua", dependencies: ["CLua"]),
         // Loading and validating plugin files.
         .target(name: "ArgoPlugins", dependencies: ["ArgoLua"]),
+        // The fetch core: one pooled HTTP client, retries, rate limits, cache, coalescing, breaker.
+        .target(
+            name: "ArgoFetch",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The upstream simulator: the six vendor APIs on loopback, with knobs and counters.
         .target(
             name: "ArgoSimulator",
@@ -52,6 +62,7 @@ let package = Package(
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
+        .testTarget(name: "ArgoFetchTests", dependencies: ["ArgoFetch", "ArgoSimulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

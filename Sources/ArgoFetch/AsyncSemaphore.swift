@@ -1,0 +1,70 @@
+import Synchronization
+
+/// A counting semaphore for async code: `acquire` suspends (never blocks a
+/// thread) until a permit is free, in arrival order, and gives up with
+/// `CancellationError` when its task is cancelled.
+final class AsyncSemaphore: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var permits: Int
+        var waiters: [Waiter] = []
+        var nextID: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+
+    init(permits: Int) { state = Mutex(State(permits: max(1, permits))) }
+
+    /// Tasks waiting for a permit now.
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
+    func acquire() async throws {
+        try Task.checkCancellation()
+        let id: UInt64? = state.withLock { state in
+            if state.permits > 0 {
+                state.permits -= 1
+                return nil
+            }
+            state.nextID += 1
+            return state.nextID
+        }
+        guard let id else { return }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome: Result<Void, CancellationError>? = state.withLock { state in
+                    // Cancelled before we queued: `onCancel` found nothing to remove.
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    // A permit may have been released between the first check and here.
+                    if state.permits > 0 {
+                        state.permits -= 1
+                        return .success(())
+                    }
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            let waiter: Waiter? = state.withLock { state in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index)
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    func release() {
+        let waiter: Waiter? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.permits += 1
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.continuation.resume()
+    }
+}

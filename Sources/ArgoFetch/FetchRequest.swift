@@ -1,0 +1,85 @@
+import Foundation
+
+/// One HTTP request as a plugin describes it: method, base URL and path, query,
+/// headers and an optional body. Query and headers keep the plugin's order on
+/// the wire; the cache key sorts them so equal requests share a key.
+public struct FetchRequest: Sendable, Hashable {
+    public var method: String
+    public var baseURL: String
+    public var path: String
+    public var query: [QueryItem]
+    public var headers: [Header]
+    public var body: [UInt8]?
+
+    public struct QueryItem: Sendable, Hashable {
+        public var name: String
+        public var value: String
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public struct Header: Sendable, Hashable {
+        public var name: String
+        public var value: String
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(method: String = "GET", baseURL: String, path: String, query: [QueryItem] = [], headers: [Header] = [], body: [UInt8]? = nil) {
+        self.method = method.uppercased()
+        self.baseURL = baseURL
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The full URL: base URL without its trailing slash, the path
+    /// percent-encoded where needed, and the query percent-encoded.
+    public var url: String {
+        var base = Substring(baseURL)
+        while base.hasSuffix("/") { base = base.dropLast() }
+        var text = String(base)
+        if !path.isEmpty {
+            if !path.hasPrefix("/") { text += "/" }
+            text += path.addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? path
+        }
+        if !query.isEmpty {
+            text += "?" + query.map { Self.encodeQuery($0.name) + "=" + Self.encodeQuery($0.value) }.joined(separator: "&")
+        }
+        return text
+    }
+
+    /// A key naming this request exactly (method, URL with sorted query, sorted
+    /// headers, body), with every secret replaced by `redactor`'s placeholder.
+    public func cacheKey(redactor: Redactor) -> String {
+        var copy = self
+        copy.query.sort { ($0.name, $0.value) < ($1.name, $1.value) }
+        var key = method + " " + copy.url
+        for header in headers.sorted(by: { ($0.name.lowercased(), $0.value) < ($1.name.lowercased(), $1.value) }) {
+            key += "\n" + header.name.lowercased() + ": " + header.value
+        }
+        if let body { key += "\n\n" + String(decoding: body, as: UTF8.self) }
+        return redactor.redact(key)
+    }
+
+    static let pathAllowed: CharacterSet = {
+        var set = CharacterSet.urlPathAllowed
+        set.remove(charactersIn: "?#")
+        return set
+    }()
+
+    static let queryValueAllowed: CharacterSet = {
+        var set = CharacterSet.alphanumerics
+        set.insert(charactersIn: "-._~,:/")
+        return set
+    }()
+
+    static func encodeQuery(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: queryValueAllowed) ?? text
+    }
+}

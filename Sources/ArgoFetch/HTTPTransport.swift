@@ -1,0 +1,52 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The process's one HTTP client: keep-alive pools per host, HTTP/2 where a TLS
+/// server offers it, certificate verification on, gzip/deflate decompression.
+/// Create it once, share it, and ``shutdown()`` it once at exit.
+public final class HTTPTransport: Sendable {
+    public struct Configuration: Sendable {
+        /// HTTP/1.1 connections kept per host (a soft limit).
+        public var connectionsPerHost = 8
+        /// Seconds an idle pooled connection is kept.
+        public var idleTimeout: Double = 60
+        /// Seconds to establish a connection.
+        public var connectTimeout: Double = 5
+        public init() {}
+    }
+
+    let client: HTTPClient
+
+    public init(configuration: Configuration = Configuration()) {
+        var settings = HTTPClient.Configuration(
+            redirectConfiguration: .follow(max: 3, allowCycles: false),
+            timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000))),
+            connectionPool: .init(
+                idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.connectionsPerHost)),
+            decompression: .enabled(limit: .ratio(100)))
+        settings.httpVersion = .automatic
+        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
+    }
+
+    /// Closes every pooled connection. Call once, after the last request.
+    public func shutdown() async throws { try await client.shutdown() }
+
+    /// Sends one request and reads the whole body, all before `deadline`.
+    func send(_ request: FetchRequest, deadline: ContinuousClock.Instant, maxBodyBytes: Int) async throws -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
+        if let body = request.body {
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        let nioDeadline = NIODeadline.now() + .nanoseconds(max(0, Int64(remaining.seconds * 1e9)))
+        let response = try await client.execute(outgoing, deadline: nioDeadline)
+        let buffer = try await response.body.collect(upTo: maxBodyBytes)
+        let headers = response.headers.map { (name: $0.name.lowercased(), value: $0.value) }
+        return (Int(response.status.code), headers, Array(buffer.readableBytesView))
+    }
+}

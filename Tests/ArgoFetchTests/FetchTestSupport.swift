@@ -1,0 +1,66 @@
+@testable import ArgoFetch
+import ArgoSimulator
+import Synchronization
+
+/// A clock tests move by hand, so TTLs and cooldowns need no sleeping.
+final class ManualClock: FetchClock {
+    private let time = Mutex(1_000.0)
+    var now: Double { time.withLock { $0 } }
+    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+}
+
+/// A simulator and a fetcher on one shared transport, both shut down afterwards.
+func withFetcher<R>(
+    connectionsPerHost: Int = 8, clock: any FetchClock = SystemFetchClock(),
+    _ body: (Simulator, Fetcher) async throws -> R
+) async throws -> R {
+    let simulator = try await Simulator.start(scenario: SimulatorScenario(today: "2026-11-24"))
+    var configuration = HTTPTransport.Configuration()
+    configuration.connectionsPerHost = connectionsPerHost
+    let transport = HTTPTransport(configuration: configuration)
+    let fetcher = Fetcher(transport: transport, clock: clock)
+    do {
+        let result = try await body(simulator, fetcher)
+        try await transport.shutdown()
+        try await simulator.shutdown()
+        return result
+    } catch {
+        try? await transport.shutdown()
+        try? await simulator.shutdown()
+        throw error
+    }
+}
+
+/// An Alpaca bars request for `symbol` against the simulator.
+func barsRequest(_ simulator: Simulator, _ symbol: String, limit: Int = 250, secret: String = "test-secret") -> FetchRequest {
+    FetchRequest(
+        baseURL: simulator.baseURL, path: "/v2/stocks/\(symbol)/bars",
+        query: [.init("timeframe", "1Day"), .init("limit", "\(limit)"), .init("start", "2025-11-01")],
+        headers: [.init("APCA-API-KEY-ID", "test-key"), .init("APCA-API-SECRET-KEY", secret)])
+}
+
+func policy(_ name: String = "alpaca", _ change: (inout SourcePolicy) -> Void = { _ in }) -> SourcePolicy {
+    var policy = SourcePolicy(name: name)
+    policy.backoffBase = 0.01
+    policy.backoffCap = 0.05
+    change(&policy)
+    return policy
+}
+
+func knobs(_ change: (inout RouteKnobs) -> Void) -> RouteKnobs {
+    var knobs = RouteKnobs()
+    change(&knobs)
+    return knobs
+}
+
+func deadline(in seconds: Double) -> ContinuousClock.Instant { .now + .milliseconds(Int64(seconds * 1000)) }
+
+/// Runs `fetch` and returns its error, or nil when it succeeded.
+func failure(_ fetch: () async throws -> FetchResponse) async -> FetchError? {
+    do {
+        _ = try await fetch()
+        return nil
+    } catch {
+        return error as? FetchError ?? FetchError(.plugin, "unexpected error type: \(error)")
+    }
+}

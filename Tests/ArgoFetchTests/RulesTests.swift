@@ -1,0 +1,62 @@
+@testable import ArgoFetch
+import Foundation
+import Testing
+
+@Suite("Fetch: retry rules, token bucket, URLs")
+struct RulesTests {
+    @Test("Retry-After as seconds or an HTTP date; X-RateLimit-Reset as epoch or delta")
+    func retryAfterParsing() {
+        let now = Date(timeIntervalSince1970: 1_764_000_000)  // 2025-11-24T16:00:00Z
+        #expect(RetryRules.retryAfter("2", wallNow: now) == 2)
+        #expect(RetryRules.retryAfter("Mon, 24 Nov 2025 16:00:30 GMT", wallNow: now) == 30)
+        #expect(RetryRules.retryAfter("Monday, 24-Nov-25 16:00:10 GMT", wallNow: now) == 10)
+        #expect(RetryRules.retryAfter("soon", wallNow: now) == nil)
+        #expect(RetryRules.rateLimitReset("1764000005", wallNow: now) == 5)
+        #expect(RetryRules.rateLimitReset("7", wallNow: now) == 7)
+        #expect(RetryRules.requestedWait(headers: [("x-ratelimit-reset", "1764000003")], wallNow: now) == 3)
+    }
+
+    @Test("statuses: 408/429/5xx retryable, 401/403 auth, 404 not found, other 4xx never retried")
+    func classification() {
+        #expect(RetryRules.kind(ofStatus: 200) == nil)
+        #expect(RetryRules.kind(ofStatus: 429) == .rateLimited)
+        #expect(RetryRules.kind(ofStatus: 503) == .transient)
+        #expect(RetryRules.kind(ofStatus: 408) == .timeout)
+        #expect(RetryRules.kind(ofStatus: 403) == .auth)
+        #expect(RetryRules.kind(ofStatus: 404) == .notFound)
+        #expect(RetryRules.kind(ofStatus: 422) == .badResponse)
+        #expect(FetchError(.badResponse, "").isRetryable == false)
+        #expect(FetchError(.transient, "").isRetryable)
+    }
+
+    @Test("backoff is capped exponential with full jitter")
+    func backoff() {
+        #expect(RetryRules.backoff(retry: 1, base: 0.2, cap: 5, unit: 1) == 0.2)
+        #expect(RetryRules.backoff(retry: 3, base: 0.2, cap: 5, unit: 1) == 0.8)
+        #expect(RetryRules.backoff(retry: 10, base: 0.2, cap: 5, unit: 1) == 5)
+        #expect(RetryRules.backoff(retry: 3, base: 0.2, cap: 5, unit: 0) == 0)
+    }
+
+    @Test("token bucket: a burst of capacity, then the rate; a block holds issuing until the reset")
+    func tokenBucket() {
+        let bucket = TokenBucket(requests: 5, per: 1, now: 0)
+        let waits = (0..<7).map { _ in bucket.reserve(now: 0)! }
+        #expect(waits[0..<5].allSatisfy { $0 == 0 })
+        #expect(abs(waits[5] - 0.2) < 1e-9 && abs(waits[6] - 0.4) < 1e-9)
+        #expect(bucket.reserve(now: 0, maxWait: 0.1) == nil, "a wait past maxWait takes nothing")
+        let blocked = TokenBucket(requests: 5, per: 1, now: 0)
+        blocked.block(until: 10)
+        #expect(blocked.reserve(now: 1) == 9)
+        #expect(abs(blocked.reserve(now: 1)! - 9.2) < 1e-9)
+    }
+
+    @Test("URLs: trailing slashes, percent-encoded path and query; the cache key sorts the query")
+    func urls() {
+        let request = FetchRequest(baseURL: "http://127.0.0.1:9/", path: "v2/stocks/BRK.B/bars",
+                                   query: [.init("symbols", "A B&C"), .init("limit", "10")])
+        #expect(request.url == "http://127.0.0.1:9/v2/stocks/BRK.B/bars?symbols=A%20B%26C&limit=10")
+        var swapped = request
+        swapped.query.reverse()
+        #expect(request.cacheKey(redactor: Redactor(secrets: [])) == swapped.cacheKey(redactor: Redactor(secrets: [])))
+    }
+}
