@@ -4,6 +4,7 @@
 #   make build      release build of `argo`
 #   make bench-lua  JSON→Lua decoding micro benchmark (release)
 #   make bench-sim  simulator throughput on loopback with wrk (release)
+#   make bench-fetch  client CPU per request through the fetch core (release)
 #   make deps       install the system packages Argo needs (liblua5.4-dev, pkg-config)
 #   make clean      remove build products
 #   make help       this list
@@ -12,7 +13,7 @@ SWIFT ?= swift
 ARGO  := .build/release/argo
 SUDO  := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo)
 
-.PHONY: help run test build bench-lua bench-sim deps clean
+.PHONY: help run test build bench-lua bench-sim bench-fetch deps clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -35,6 +36,10 @@ test: deps
 
 bench-lua: deps
 	$(SWIFT) run -c release ArgoLuaBench
+
+bench-fetch: build
+	$(SWIFT) build -c release --product ArgoFetchBench
+	scripts/bench-fetch.sh
 
 bench-sim: build
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

@@ -59,6 +59,12 @@ let package = Package(
             dependencies: ["ArgoLua"],
             path: "Benchmarks/ArgoLuaBench"
         ),
+        // `make bench-fetch`: client CPU per request through the fetch core (not a test).
+        .executableTarget(
+            name: "ArgoFetchBench",
+            dependencies: ["ArgoFetch"],
+            path: "Benchmarks/ArgoFetchBench"
+        ),
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),

@@ -22,6 +22,41 @@ final class AsyncSemaphore: Sendable {
     /// Tasks waiting for a permit now.
     var waiting: Int { state.withLock { $0.waiters.count } }
 
+    /// Acquires a permit, or throws ``DeadlineReached`` at `deadline`. Only a
+    /// caller that has to wait pays for the timer.
+    func acquire(before deadline: ContinuousClock.Instant) async throws {
+        if tryAcquire() { return }
+        let acquired = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { [self] in
+                try await acquire()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            if first { return true }
+            // The deadline came first; the waiter may still have been granted a permit
+            // before its cancellation landed: give that one back.
+            while let result = try? await group.next() {
+                if result { release() }
+            }
+            return false
+        }
+        if !acquired { throw DeadlineReached() }
+    }
+
+    /// Takes a free permit without waiting; false when none is free.
+    func tryAcquire() -> Bool {
+        state.withLock { state in
+            guard state.permits > 0 else { return false }
+            state.permits -= 1
+            return true
+        }
+    }
+
     func acquire() async throws {
         try Task.checkCancellation()
         let id: UInt64? = state.withLock { state in

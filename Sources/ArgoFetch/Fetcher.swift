@@ -114,9 +114,10 @@ public final class Fetcher: Sendable {
         let started = ContinuousClock.now
         let result: Result<FetchResponse, FetchError>
         do {
-            let response = try await withDeadline(deadline) { [self] in
-                try await attemptLoop(request, key: key, channel: channel, deadline: deadline, attempts: attempts)
-            }
+            // Every wait inside is bounded by the deadline itself (the rate-limit
+            // reservation, the in-flight permit, the backoff check, each attempt's
+            // HTTP deadline), which costs less than racing the whole loop against a timer.
+            let response = try await attemptLoop(request, key: key, channel: channel, deadline: deadline, attempts: attempts)
             result = .success(response)
         } catch let error as FetchError {
             result = .failure(error)
@@ -153,7 +154,7 @@ public final class Fetcher: Sendable {
         var lastAttemptSeconds = 0.0
         for attempt in 1...max(1, policy.maxAttempts) {
             try await channel.waitForRateLimit(deadline: deadline)
-            try await channel.inFlight.acquire()
+            try await channel.inFlight.acquire(before: deadline)
             let count = attempts.increment()
             channel.stats.update {
                 $0.attempts += 1

@@ -1,5 +1,6 @@
 @testable import ArgoFetch
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Fetch: retry rules, token bucket, URLs")
@@ -59,4 +60,44 @@ struct RulesTests {
         swapped.query.reverse()
         #expect(request.cacheKey(redactor: Redactor(secrets: [])) == swapped.cacheKey(redactor: Redactor(secrets: [])))
     }
+}
+
+@Suite("Fetch: in-flight semaphore")
+struct SemaphoreTests {
+    @Test("a waiter past its deadline gives up without leaking a permit")
+    func deadlineDoesNotLeak() async throws {
+        let semaphore = AsyncSemaphore(permits: 1)
+        try await semaphore.acquire(before: .now + .seconds(1))
+        await #expect(throws: DeadlineReached.self) { try await semaphore.acquire(before: .now + .milliseconds(50)) }
+        #expect(semaphore.waiting == 0)
+        semaphore.release()
+        #expect(semaphore.tryAcquire(), "the permit released is free again")
+        #expect(!semaphore.tryAcquire(), "and only one")
+    }
+
+    @Test("waiters are served in arrival order")
+    func fifo() async throws {
+        let semaphore = AsyncSemaphore(permits: 1)
+        try await semaphore.acquire()
+        let order = OrderLog()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<5 {
+                group.addTask {
+                    try await semaphore.acquire()
+                    order.append(index)
+                    semaphore.release()
+                }
+                while semaphore.waiting < index + 1 { await Task.yield() }
+            }
+            semaphore.release()
+            try await group.waitForAll()
+        }
+        #expect(order.items == [0, 1, 2, 3, 4])
+    }
+}
+
+final class OrderLog: Sendable {
+    private let storage = Mutex<[Int]>([])
+    func append(_ value: Int) { storage.withLock { $0.append(value) } }
+    var items: [Int] { storage.withLock { $0 } }
 }
