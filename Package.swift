@@ -34,6 +34,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The signal engine: indicators, regime, consensus, plugin host, cycle.
+        .target(
+            name: "ArgoEngine",
+            dependencies: [
+                "ArgoLua", "ArgoPlugins", "ArgoFetch",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The upstream simulator: the six vendor APIs on loopback, with knobs and counters.
         .target(
             name: "ArgoSimulator",
@@ -68,6 +76,7 @@ let package = Package(
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
+        .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoEngine", "ArgoSimulator"]),
         .testTarget(name: "ArgoFetchTests", dependencies: ["ArgoFetch", "ArgoSimulator"]),
     ],
     swiftLanguageModes: [.v6]

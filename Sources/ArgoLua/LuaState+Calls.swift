@@ -101,3 +101,10 @@ extension LuaState {
 extension Int32 {
     fileprivate func stride(through end: Int32) -> StrideThrough<Int32> { Swift.stride(from: self, through: end, by: 1) }
 }
+
+extension LuaState {
+    /// Pushes the value a reference holds (for a `call`'s argument closure).
+    public func pushReference(_ reference: LuaReference) {
+        lua_rawgeti(L, clua_registryindex(), lua_Integer(reference.id))
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+
+/// The indicators the host computes from a source's bars (oldest first), each
+/// the value at the latest bar, with TA-Lib's definitions and seeding: Wilder
+/// smoothing for RSI, ATR and ADX; EMAs seeded with the simple average of their
+/// first N values. An indicator without enough bars is nil.
+public struct Indicators: Sendable, Equatable, Codable {
+    public var close: Double?
+    public var sma20, sma50, sma200: Double?
+    public var ema12, ema26: Double?
+    public var rsi14: Double?
+    public var macd, macdSignal, macdHist: Double?
+    public var atr14, adx14: Double?
+    public var bbUpper, bbMiddle, bbLower: Double?
+    public var volatility20: Double?
+    public var return20d: Double?
+    public var high52w, low52w: Double?
+    public var bars: Int
+
+    enum CodingKeys: String, CodingKey {
+        case close, sma20, sma50, sma200, ema12, ema26, rsi14, macd, atr14, adx14, volatility20, bars
+        case macdSignal = "macd_signal", macdHist = "macd_hist", bbUpper = "bb_upper", bbMiddle = "bb_middle", bbLower = "bb_lower"
+        case return20d = "return_20d", high52w = "high_52w", low52w = "low_52w"
+    }
+
+    public init(bars: [Bar]) {
+        let closes = bars.map(\.c)
+        self.bars = bars.count
+        close = closes.last
+        sma20 = Series.sma(closes, 20).last ?? nil
+        sma50 = Series.sma(closes, 50).last ?? nil
+        sma200 = Series.sma(closes, 200).last ?? nil
+        ema12 = Series.ema(closes, 12).last ?? nil
+        ema26 = Series.ema(closes, 26).last ?? nil
+        rsi14 = Series.rsi(closes, 14).last ?? nil
+        if let last = Series.macd(closes, fast: 12, slow: 26, signal: 9).last, let (line, signal, hist) = last {
+            macd = line
+            macdSignal = signal
+            macdHist = hist
+        }
+        atr14 = Series.atr(bars, 14).last ?? nil
+        adx14 = Series.adx(bars, 14).last ?? nil
+        if let band = Series.bollinger(closes, 20, deviations: 2) {
+            (bbLower, bbMiddle, bbUpper) = band
+        }
+        volatility20 = Series.volatility(closes, 20)
+        if closes.count > 20 { return20d = closes[closes.count - 1] / closes[closes.count - 21] - 1 }
+        if bars.count >= 252 {
+            let year = bars.suffix(252)
+            high52w = year.map(\.h).max()
+            low52w = year.map(\.l).min()
+        }
+    }
+
+    /// The indicators as a Lua-ready dictionary (nil ones left out), named as in the contract.
+    public var fields: [(String, Double)] {
+        let pairs: [(String, Double?)] = [
+            ("close", close), ("sma20", sma20), ("sma50", sma50), ("sma200", sma200), ("ema12", ema12), ("ema26", ema26),
+            ("rsi14", rsi14), ("macd", macd), ("macd_signal", macdSignal), ("macd_hist", macdHist), ("atr14", atr14),
+            ("adx14", adx14), ("bb_upper", bbUpper), ("bb_middle", bbMiddle), ("bb_lower", bbLower),
+            ("volatility20", volatility20), ("return_20d", return20d), ("high_52w", high52w), ("low_52w", low52w),
+            ("bars", Double(bars)),
+        ]
+        return pairs.compactMap { name, value in value.map { (name, $0) } }
+    }
+}
+
+/// Indicator series, one value per input bar (nil until enough bars).
+public enum Series {
+    /// Simple moving average of the last `period` values.
+    public static func sma(_ values: [Double], _ period: Int) -> [Double?] {
+        guard period > 0 else { return values.map { _ in nil } }
+        var out = [Double?](repeating: nil, count: values.count)
+        var sum = 0.0
+        for (index, value) in values.enumerated() {
+            sum += value
+            if index >= period { sum -= values[index - period] }
+            if index >= period - 1 { out[index] = sum / Double(period) }
+        }
+        return out
+    }
+
+    /// EMA with α = 2/(period+1), seeded with the SMA of the first `period` values (TA-Lib's default).
+    public static func ema(_ values: [Double], _ period: Int) -> [Double?] {
+        var out = [Double?](repeating: nil, count: values.count)
+        guard period > 0, values.count >= period else { return out }
+        let alpha = 2.0 / Double(period + 1)
+        var current = values[0..<period].reduce(0, +) / Double(period)
+        out[period - 1] = current
+        for index in period..<values.count {
+            current += alpha * (values[index] - current)
+            out[index] = current
+        }
+        return out
+    }
+
+    /// Wilder's RSI: the first average gain and loss are simple means of the
+    /// first `period` changes, then `avg = (avg·(period−1) + x) / period`.
+    public static func rsi(_ values: [Double], _ period: Int) -> [Double?] {
+        var out = [Double?](repeating: nil, count: values.count)
+        guard period > 0, values.count > period else { return out }
+        var gain = 0.0, loss = 0.0
+        for index in 1...period {
+            let change = values[index] - values[index - 1]
+            if change > 0 { gain += change } else { loss -= change }
+        }
+        gain /= Double(period)
+        loss /= Double(period)
+        func value() -> Double { loss == 0 ? (gain == 0 ? 50 : 100) : 100 - 100 / (1 + gain / loss) }
+        out[period] = value()
+        for index in (period + 1)..<max(period + 1, values.count) {
+            let change = values[index] - values[index - 1]
+            gain = (gain * Double(period - 1) + max(change, 0)) / Double(period)
+            loss = (loss * Double(period - 1) + max(-change, 0)) / Double(period)
+            out[index] = value()
+        }
+        return out
+    }
+
+    /// MACD line (EMA fast − EMA slow), its signal (an EMA of the line seeded with
+    /// the SMA of its first `signal` values) and the histogram (line − signal).
+    public static func macd(_ values: [Double], fast: Int, slow: Int, signal: Int) -> [(Double, Double, Double)?] {
+        let fastEMA = ema(values, fast), slowEMA = ema(values, slow)
+        let line: [Double?] = zip(fastEMA, slowEMA).map { f, s in f.flatMap { f in s.map { f - $0 } } }
+        guard let start = line.firstIndex(where: { $0 != nil }) else { return values.map { _ in nil } }
+        let signalSeries = ema(line[start...].map { $0! }, signal)
+        var out = [(Double, Double, Double)?](repeating: nil, count: values.count)
+        for (offset, value) in signalSeries.enumerated() {
+            guard let value, let macd = line[start + offset] else { continue }
+            out[start + offset] = (macd, value, macd - value)
+        }
+        return out
+    }
+
+    /// True range of bar `index` (≥ 1): max(h−l, |h−prev c|, |l−prev c|).
+    static func trueRange(_ bars: [Bar], _ index: Int) -> Double {
+        let bar = bars[index], previous = bars[index - 1].c
+        return max(bar.h - bar.l, abs(bar.h - previous), abs(bar.l - previous))
+    }
+
+    /// Wilder's ATR: the first value is the mean of the first `period` true
+    /// ranges (bars 1…period), then `atr = (atr·(period−1) + tr) / period`.
+    public static func atr(_ bars: [Bar], _ period: Int) -> [Double?] {
+        var out = [Double?](repeating: nil, count: bars.count)
+        guard period > 0, bars.count > period else { return out }
+        var current = (1...period).map { trueRange(bars, $0) }.reduce(0, +) / Double(period)
+        out[period] = current
+        for index in (period + 1)..<max(period + 1, bars.count) {
+            current = (current * Double(period - 1) + trueRange(bars, index)) / Double(period)
+            out[index] = current
+        }
+        return out
+    }
+
+    /// Wilder's ADX (TA-Lib): +DM/−DM and TR summed over the first `period`
+    /// bars, then smoothed `s = s − s/period + x`; DX = 100·|+DI − −DI| / (+DI + −DI);
+    /// the first ADX is the mean of the first `period` DX values, then Wilder-smoothed.
+    public static func adx(_ bars: [Bar], _ period: Int) -> [Double?] {
+        var out = [Double?](repeating: nil, count: bars.count)
+        guard period > 0, bars.count >= 2 * period else { return out }
+        func moves(_ index: Int) -> (plus: Double, minus: Double) {
+            let up = bars[index].h - bars[index - 1].h
+            let down = bars[index - 1].l - bars[index].l
+            return (up > down && up > 0 ? up : 0, down > up && down > 0 ? down : 0)
+        }
+        var plus = 0.0, minus = 0.0, range = 0.0
+        for index in 1...period {
+            let m = moves(index)
+            plus += m.plus
+            minus += m.minus
+            range += trueRange(bars, index)
+        }
+        func dx() -> Double {
+            guard range > 0 else { return 0 }
+            let plusDI = 100 * plus / range, minusDI = 100 * minus / range
+            return plusDI + minusDI == 0 ? 0 : 100 * abs(plusDI - minusDI) / (plusDI + minusDI)
+        }
+        var dxValues = [dx()]
+        var adx: Double? = nil
+        for index in (period + 1)..<bars.count {
+            let m = moves(index)
+            plus = plus - plus / Double(period) + m.plus
+            minus = minus - minus / Double(period) + m.minus
+            range = range - range / Double(period) + trueRange(bars, index)
+            let value = dx()
+            if let previous = adx {
+                adx = (previous * Double(period - 1) + value) / Double(period)
+            } else {
+                dxValues.append(value)
+                if dxValues.count == period { adx = dxValues.reduce(0, +) / Double(period) }
+            }
+            out[index] = adx
+        }
+        return out
+    }
+
+    /// Bollinger bands of the last `period` closes: (lower, middle, upper) with
+    /// population standard deviations.
+    public static func bollinger(_ values: [Double], _ period: Int, deviations: Double) -> (Double, Double, Double)? {
+        guard period > 0, values.count >= period else { return nil }
+        let window = values.suffix(period)
+        let mean = window.reduce(0, +) / Double(period)
+        let variance = window.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(period)
+        let spread = deviations * variance.squareRoot()
+        return (mean - spread, mean, mean + spread)
+    }
+
+    /// Sample standard deviation of the last `period` daily log returns, × √252.
+    public static func volatility(_ values: [Double], _ period: Int) -> Double? {
+        guard period > 1, values.count > period else { return nil }
+        let window = Array(values.suffix(period + 1))
+        let returns = (1..<window.count).map { log(window[$0] / window[$0 - 1]) }
+        let mean = returns.reduce(0, +) / Double(returns.count)
+        let variance = returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(returns.count - 1)
+        return variance.squareRoot() * 252.0.squareRoot()
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The market regime of one symbol, from its market-data bars.
+public enum Regime: String, Sendable, Codable, CaseIterable {
+    case bull = "BULL", bear = "BEAR", chop = "CHOP", crisis = "CRISIS", unknown = "UNKNOWN"
+}
+
+/// Thresholds of regime detection (`regime:` in `Config/argo.yaml`).
+public struct RegimeThresholds: Sendable, Equatable {
+    /// Bars needed for anything but UNKNOWN.
+    public var minBars = 200
+    /// CRISIS: the close at least this far below the highest close of the last `drawdownWindow` bars…
+    public var crisisDrawdown = 0.25
+    public var drawdownWindow = 60
+    /// …and the 20-day volatility at least this multiple of the volatility of the 100 bars before them…
+    public var crisisVolatilityRatio = 1.8
+    /// …and at least this high (annualised).
+    public var crisisVolatilityFloor = 0.30
+    /// BULL/BEAR: SMA50 at least this far above/below SMA200 (fraction)…
+    public var trendSeparation = 0.03
+    /// …SMA50 moving the same way over the last `slopeWindow` bars by at least this fraction…
+    public var trendSlope = 0.01
+    public var slopeWindow = 20
+    /// …and the close on the trend's side of SMA50.
+    public init() {}
+}
+
+/// Measurements behind a regime call, for the reasoning and for tests.
+public struct RegimeReading: Sendable, Equatable {
+    public var regime: Regime
+    public var drawdown: Double?
+    public var volatilityRatio: Double?
+    public var volatility20: Double?
+    public var separation: Double?
+    public var slope: Double?
+
+    /// One line: the regime and the figures that decided it.
+    public var summary: String {
+        guard regime != .unknown else { return "UNKNOWN (fewer bars than regime detection needs)" }
+        func pct(_ v: Double?) -> String { v.map { String(format: "%+.1f%%", $0 * 100) } ?? "n/a" }
+        return "\(regime.rawValue): SMA50/SMA200 \(pct(separation)), SMA50 slope \(pct(slope)), drawdown \(pct(drawdown)), vol20 \(volatility20.map { String(format: "%.0f%%", $0 * 100) } ?? "n/a") (×\(volatilityRatio.map { String(format: "%.1f", $0) } ?? "n/a") of before)"
+    }
+}
+
+/// Regime detection, in this order:
+/// 1. fewer than `minBars` bars → UNKNOWN;
+/// 2. CRISIS when the close is ≥ `crisisDrawdown` below the highest close of the
+///    last `drawdownWindow` bars **and** the 20-day volatility is both ≥
+///    `crisisVolatilityRatio` × the volatility of the 100 bars before them and ≥
+///    `crisisVolatilityFloor` — a sudden fall with a volatility spike;
+/// 3. BULL when SMA50 ≥ SMA200·(1 + `trendSeparation`), SMA50 rose ≥ `trendSlope`
+///    over `slopeWindow` bars and the close is above SMA50; BEAR mirrored;
+/// 4. otherwise CHOP (flat, or trend signals that disagree).
+public enum RegimeDetector {
+    public static func detect(_ bars: [Bar], thresholds t: RegimeThresholds = RegimeThresholds()) -> RegimeReading {
+        var reading = RegimeReading(regime: .unknown)
+        guard bars.count >= max(t.minBars, 200) else { return reading }
+        let closes = bars.map(\.c)
+        let close = closes[closes.count - 1]
+        let peak = closes.suffix(t.drawdownWindow).max() ?? close
+        reading.drawdown = close / peak - 1
+        let recentVol = Series.volatility(closes, 20)
+        let before = Array(closes.dropLast(20).suffix(101))
+        let baseVol = Series.volatility(before, 100)
+        reading.volatility20 = recentVol
+        if let recentVol, let baseVol, baseVol > 0 { reading.volatilityRatio = recentVol / baseVol }
+        let sma50Series = Series.sma(closes, 50)
+        guard let sma50 = sma50Series.last ?? nil, let sma200 = Series.sma(closes, 200).last ?? nil,
+              let sma50Before = sma50Series[sma50Series.count - 1 - t.slopeWindow] else { return reading }
+        reading.separation = sma50 / sma200 - 1
+        reading.slope = sma50 / sma50Before - 1
+        if let drawdown = reading.drawdown, drawdown <= -t.crisisDrawdown,
+           let ratio = reading.volatilityRatio, ratio >= t.crisisVolatilityRatio,
+           let vol = recentVol, vol >= t.crisisVolatilityFloor {
+            reading.regime = .crisis
+        } else if reading.separation! >= t.trendSeparation, reading.slope! >= t.trendSlope, close > sma50 {
+            reading.regime = .bull
+        } else if reading.separation! <= -t.trendSeparation, reading.slope! <= -t.trendSlope, close < sma50 {
+            reading.regime = .bear
+        } else {
+            reading.regime = .chop
+        }
+        return reading
+    }
+}
