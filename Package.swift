@@ -57,6 +57,8 @@ let package = Package(
             name: "ArgoCLI",
             dependencies: [
                 "ArgoPlugins",
+                "ArgoEngine",
+                "ArgoFetch",
                 "ArgoSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

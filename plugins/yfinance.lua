@@ -27,13 +27,10 @@ return {
   end,
 
   parse = function(response, symbol, ctx)
-    if response.status == 429 then
-      -- Plain text, not JSON: "Edge: Too Many Requests".
-      error({ kind = "rate_limited", message = "Yahoo answered 429: " .. tostring(response.body) })
-    end
-    local ok, doc = pcall(json.decode, response.body)
-    if not ok or type(doc) ~= "table" or type(doc.chart) ~= "table" then
-      error({ kind = "bad_response", message = "Yahoo chart: body is not a chart document (HTTP " .. tostring(response.status) .. ")" })
+    -- Only 2xx bodies reach parse; 429 and 404 are typed by the fetch core.
+    local doc = response.json
+    if type(doc) ~= "table" or type(doc.chart) ~= "table" then
+      error({ kind = "bad_response", message = "Yahoo chart: body is not a chart document" })
     end
     local chart = doc.chart
     if not is_null(chart.error) then

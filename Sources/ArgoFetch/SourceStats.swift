@@ -19,6 +19,8 @@ public struct SourceStatsSnapshot: Sendable, Codable, Equatable {
     public var latency = LatencyHistogram()
     public var circuit: CircuitPhase = .closed
 
+    public init() {}
+
     enum CodingKeys: String, CodingKey {
         case requests, attempts, retries, coalesced, failures, latency, circuit
         case cacheHits = "cache_hits", rateLimitWait = "rate_limit_wait_s", bytesIn = "bytes_in", bytesOut = "bytes_out"

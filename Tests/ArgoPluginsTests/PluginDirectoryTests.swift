@@ -86,31 +86,4 @@ struct ShippedPluginTests {
         #expect(failures.isEmpty, "\(failures)")
         #expect(plugins.contains { $0.manifest.name == "yfinance" })
     }
-
-    @Test("yfinance parses a chart body with null gaps and asks for enough bars")
-    func yfinanceParse() throws {
-        let directory = try PluginDirectory(path: Self.pluginsPath)
-        let state = try LuaState(library: directory.library)
-        let (plugins, _) = directory.load(into: state)
-        let yahoo = try #require(plugins.first { $0.manifest.name == "yfinance" })
-        let request = try state.call(yahoo.reference, "request", plugin: "yfinance", arguments: ["AAPL", ["bars_needed": 200]])[0]
-        #expect(request["path"] == "/v8/finance/chart/AAPL")
-        #expect(request["query"]["interval"] == "1d")
-        let body = #"""
-            {"chart":{"result":[{"meta":{"symbol":"AAPL"},"timestamp":[1763649000,1763735400,1763994600],
-             "indicators":{"quote":[{"open":[266.2,null,270.1],"high":[268.0,null,272.5],"low":[265.1,null,269.0],
-             "close":[267.4,null,271.9],"volume":[50123400,null,null]}],"adjclose":[{"adjclose":[267.4,null,271.9]}]}}],"error":null}}
-            """#
-        let parsed = try state.call(yahoo.reference, "parse", plugin: "yfinance", arguments: [["status": 200, "body": .string(LuaString(body))], "AAPL"])[0]
-        #expect(parsed["bars"] == [
-            ["t": 1763649000, "o": 266.2, "h": 268.0, "l": 265.1, "c": 267.4, "v": 50123400],
-            ["t": 1763994600, "o": 270.1, "h": 272.5, "l": 269.0, "c": 271.9, "v": 0],
-        ])
-        let notFound = #"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#
-        let error = try #require(throws: LuaError.self) {
-            _ = try state.call(yahoo.reference, "parse", plugin: "yfinance", arguments: [["status": 404, "body": .string(LuaString(notFound))], "XYZ"])
-        }
-        #expect(error.value?["kind"] == "not_found")
-        #expect(error.message.contains("symbol may be delisted"))
-    }
 }

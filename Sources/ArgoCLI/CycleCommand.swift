@@ -1,0 +1,71 @@
+import ArgoEngine
+import ArgumentParser
+import Foundation
+
+/// `argo cycle`: one cycle for every symbol, printed as a table, JSON or NDJSON.
+struct CycleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cycle", abstract: "Run one signal cycle for the watch list and print it.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, ndjson }
+
+    @Option(help: "Comma-separated symbols (default: `symbols` in Config/argo.yaml).")
+    var symbols: String?
+
+    @Option(help: "table, json or ndjson.")
+    var format: Format = .table
+
+    @OptionGroup var options: Runtime.Options
+
+    @Flag(help: "Do not store the cycle (storage arrives with the history issue; nothing is stored yet).")
+    var noStore = false
+
+    func validate() throws {
+        if let symbols, symbols.split(separator: ",").isEmpty { throw ValidationError("--symbols needs at least one symbol") }
+    }
+
+    func run() async throws {
+        let runtime = try await Runtime.start(options)
+        let list = symbols.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty } }
+        let report = await runtime.engine.runCycle(symbols: list)
+        await runtime.shutdown()
+        switch format {
+        case .json:
+            FileHandle.standardOutput.write(try report.json())
+            print()
+        case .ndjson:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for signal in report.signals { print(String(decoding: try encoder.encode(signal), as: UTF8.self)) }
+        case .table:
+            print(CycleTable.render(report, sources: runtime.engine.sources.map(\.name)))
+            for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
+        }
+    }
+}
+
+/// The human-readable cycle: one row per symbol, one column per source.
+enum CycleTable {
+    static func render(_ report: CycleReport, sources: [String]) -> String {
+        let rows = report.signals.map { signal -> [String] in
+            let cells = sources.map { name -> String in
+                guard let outcome = signal.sources[name] else { return "-" }
+                switch outcome.status {
+                case .ok, .cached:
+                    let mark = outcome.status == .cached ? "*" : ""
+                    return "\(outcome.direction.map { String($0.rawValue.prefix(1)) } ?? "?")\(String(format: "%.2f", outcome.confidence ?? 0))\(mark)"
+                case .error: return "err:\(outcome.errorKind ?? "?")"
+                case .skipped: return "skip"
+                case .disabled: return "off"
+                }
+            }
+            let market = signal.marketData.map { String(format: "%.2f %@", $0.lastClose, $0.asOf) } ?? "-"
+            return [signal.symbol, signal.direction.rawValue, String(format: "%.2f", signal.confidence), signal.regime.rawValue, market] + cells
+        }
+        let table = TextTable(header: ["SYMBOL", "SIGNAL", "CONF", "REGIME", "LAST CLOSE"] + sources.map { $0.uppercased() }, rows: rows)
+        let stats = report.stats
+        let footer = String(format: "cycle %@: %d symbols in %.1f ms; %d HTTP requests, %d cache hits, %d retries",
+                            String(report.cycle.id.prefix(8)), report.cycle.symbols, report.cycle.durationMs, stats.httpRequests, stats.cacheHits, stats.retries)
+        return table.rendered + "\n" + footer + "\n(L/S/N = LONG/SHORT/NEUTRAL with confidence; * cached; err:kind; skip = not needed; off = disabled)"
+    }
+}

@@ -1,0 +1,77 @@
+import ArgoFetch
+
+/// Host settings from `Config/argo.yaml` and the `ARGO_…` environment
+/// (contract section 3), with their defaults.
+public struct ArgoConfig: Sendable {
+    public var symbols = ["AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "META"]
+    public var pluginsDir = "plugins"
+    public var storagePath = ".argo/argo.sqlite"
+    /// Seconds a cycle may take; unfinished sources are reported as timed out.
+    public var cycleDeadline = 20.0
+    public var maxConcurrentSymbols = 64
+    /// Trading days of bars the market-data request asks for (≥ 200 for regime, 252 for the 52-week range).
+    public var barsNeeded = 260
+    public var connectionsPerHost = 8
+    public var logLevel = "info"
+    public var regime = RegimeThresholds()
+    /// The file the settings came from.
+    public var file: ConfigFile
+
+    static let allowedKeys = [
+        "symbols", "plugins_dir", "storage.path", "cycle.deadline", "cycle.max_concurrent_symbols", "cycle.bars_needed",
+        "cycle.interval", "http.connections_per_host", "log.level",
+        "regime.min_bars", "regime.crisis_drawdown", "regime.drawdown_window", "regime.crisis_volatility_ratio",
+        "regime.crisis_volatility_floor", "regime.trend_separation", "regime.trend_slope", "regime.slope_window",
+        "sources.*.enabled", "sources.*.base_url", "sources.*.timeout", "sources.*.cache_ttl", "sources.*.max_concurrency",
+        "sources.*.rate_limit.requests", "sources.*.rate_limit.per", "sources.*.max_attempts", "sources.*.weight",
+    ]
+
+    public init(file: ConfigFile) throws(ConfigError) {
+        self.file = file
+        if let (key, origin) = file.unknownKeys(allowed: Self.allowedKeys).first {
+            throw ConfigError(origin: origin, message: "unknown key '\(key)'")
+        }
+        if let list = file.list("symbols") {
+            symbols = list.map { $0.uppercased() }
+            if let bad = symbols.first(where: { $0.isEmpty || $0.count > 12 || !$0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } }) {
+                throw ConfigError(origin: file.entry("symbols")!.origin, message: "'\(bad)' is not a ticker symbol")
+            }
+        }
+        pluginsDir = file.string("plugins_dir") ?? pluginsDir
+        storagePath = file.string("storage.path") ?? storagePath
+        cycleDeadline = try file.duration("cycle.deadline") ?? cycleDeadline
+        maxConcurrentSymbols = try file.integer("cycle.max_concurrent_symbols", atLeast: 1) ?? maxConcurrentSymbols
+        barsNeeded = try file.integer("cycle.bars_needed", atLeast: 1) ?? barsNeeded
+        connectionsPerHost = try file.integer("http.connections_per_host", atLeast: 1) ?? connectionsPerHost
+        logLevel = file.string("log.level") ?? logLevel
+        regime.minBars = try file.integer("regime.min_bars", atLeast: 200) ?? regime.minBars
+        regime.crisisDrawdown = try file.number("regime.crisis_drawdown", atLeast: 0) ?? regime.crisisDrawdown
+        regime.drawdownWindow = try file.integer("regime.drawdown_window", atLeast: 2) ?? regime.drawdownWindow
+        regime.crisisVolatilityRatio = try file.number("regime.crisis_volatility_ratio", atLeast: 0) ?? regime.crisisVolatilityRatio
+        regime.crisisVolatilityFloor = try file.number("regime.crisis_volatility_floor", atLeast: 0) ?? regime.crisisVolatilityFloor
+        regime.trendSeparation = try file.number("regime.trend_separation", atLeast: 0) ?? regime.trendSeparation
+        regime.trendSlope = try file.number("regime.trend_slope", atLeast: 0) ?? regime.trendSlope
+        regime.slopeWindow = try file.integer("regime.slope_window", atLeast: 1) ?? regime.slopeWindow
+    }
+
+    /// `sources.<name>.enabled` (default true).
+    public func isEnabled(_ source: String) throws(ConfigError) -> Bool {
+        try file.bool("sources.\(source).enabled") ?? true
+    }
+
+    /// Overrides for one source applied onto its plugin defaults.
+    public func apply(to policy: inout SourcePolicy, baseURL: inout String) throws(ConfigError) {
+        let prefix = "sources.\(policy.name)."
+        baseURL = file.string(prefix + "base_url") ?? baseURL
+        policy.timeout = try file.duration(prefix + "timeout") ?? policy.timeout
+        policy.cacheTTL = try file.duration(prefix + "cache_ttl") ?? policy.cacheTTL
+        policy.maxConcurrency = try file.integer(prefix + "max_concurrency", atLeast: 1) ?? policy.maxConcurrency
+        policy.maxAttempts = try file.integer(prefix + "max_attempts", atLeast: 1) ?? policy.maxAttempts
+        let requests = try file.integer(prefix + "rate_limit.requests", atLeast: 1)
+        let per = try file.duration(prefix + "rate_limit.per")
+        if requests != nil || per != nil {
+            let current = policy.rateLimit ?? SourcePolicy.RateLimit(requests: requests ?? 60, per: per ?? 60)
+            policy.rateLimit = SourcePolicy.RateLimit(requests: requests ?? current.requests, per: per ?? current.per)
+        }
+    }
+}

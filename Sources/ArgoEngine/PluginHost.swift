@@ -1,0 +1,326 @@
+import ArgoFetch
+import ArgoLua
+import ArgoPlugins
+import Foundation
+import Synchronization
+
+/// One request a plugin described (before the base URL is applied).
+public struct PluginRequest: Sendable, Equatable {
+    public var method: String
+    public var path: String
+    public var query: [FetchRequest.QueryItem]
+    public var headers: [FetchRequest.Header]
+    public var body: [UInt8]?
+
+    /// The request against `baseURL`.
+    public func fetchRequest(baseURL: String) -> FetchRequest {
+        FetchRequest(method: method, baseURL: baseURL, path: path, query: query, headers: headers, body: body)
+    }
+}
+
+/// What `parse` returned.
+public enum ParseOutcome: Sendable, Equatable {
+    /// Bars (oldest first after sorting) and the request for the next page, if any.
+    case bars([Bar], next: PluginRequest?)
+    case signal(Direction, confidence: Double, reasoning: String)
+}
+
+/// The loaded plugins and `Config/consensus.lua`, in a pool of Lua states that
+/// each hold all of them. Every call borrows a state (waiting without blocking)
+/// and runs under the state's instruction and memory limits; a Lua failure comes
+/// back as a ``FetchError`` of the kind the plugin raised (`error({kind = …})`),
+/// or `plugin` with the file and line.
+public final class PluginHost: Sendable {
+    /// Plugins that loaded, sorted by name.
+    public let plugins: [PluginManifest]
+    /// Files that did not load, with file and line.
+    public let failures: [PluginError]
+    public let consensus: ConsensusSettings
+    let pool: LuaStatePool
+    private let references: StateRegistry
+
+    /// Each pooled state's references (a replaced state registers its own).
+    final class StateRegistry: Sendable {
+        let entries = Mutex<[ObjectIdentifier: StateReferences]>([:])
+    }
+
+    /// What the first state loaded: the manifests, failures and consensus settings.
+    final class FirstLoad: Sendable {
+        let value = Mutex<(plugins: [PluginManifest], failures: [PluginError], consensus: ConsensusSettings)?>(nil)
+    }
+
+    struct StateReferences: Sendable {
+        var plugins: [String: LuaReference]
+        var helper: LuaReference
+        var consensus: LuaReference?
+    }
+
+    /// Loads `directory` and the consensus file into `poolSize` states.
+    /// Throws a ``ConfigError`` when `consensusPath` exists but is broken.
+    public init(directory: PluginDirectory, consensusPath: String?, poolSize: Int? = nil) throws {
+        let consensusSource: (path: String, text: String)? = consensusPath.flatMap { path in
+            FileManager.default.contents(atPath: path).map { (path, String(decoding: $0, as: UTF8.self)) }
+        }
+        let references = StateRegistry()
+        let first = FirstLoad()
+        pool = try LuaStatePool(size: poolSize) {
+            let state = try LuaState(library: directory.library)
+            let loaded = directory.load(into: state)
+            let helper = try state.loadChunk(Array(HostLua.source.utf8), chunkName: HostLua.chunkName)
+            var consensusRef: LuaReference?
+            var settings = ConsensusSettings()
+            if let consensusSource {
+                do {
+                    let ref = try state.loadChunk(Array(consensusSource.text.utf8), chunkName: consensusSource.path, plugin: "consensus")
+                    settings = try ConsensusFile.settings(state: state, reference: ref, path: consensusSource.path)
+                    consensusRef = ref
+                } catch let error as LuaError {
+                    throw ConfigError(origin: "\(error.chunk ?? consensusSource.path):\(error.line ?? 0)", message: error.message)
+                }
+            }
+            references.entries.withLock {
+                $0[ObjectIdentifier(state)] = StateReferences(
+                    plugins: Dictionary(uniqueKeysWithValues: loaded.plugins.map { ($0.manifest.name, $0.reference) }),
+                    helper: helper, consensus: consensusRef)
+            }
+            first.value.withLock { first in
+                if first == nil { first = (loaded.plugins.map(\.manifest).sorted { $0.name < $1.name }, loaded.failures, settings) }
+            }
+            return state
+        }
+        self.references = references
+        let loaded = first.value.withLock { $0 }!
+        plugins = loaded.plugins
+        failures = loaded.failures
+        consensus = loaded.consensus
+    }
+
+    /// Runs `body` with a state and its references.
+    private func withState<R>(_ body: (LuaState, StateReferences) throws -> R) async throws -> R {
+        try await pool.withState { state in
+            guard let refs = references.entries.withLock({ $0[ObjectIdentifier(state)] }) else {
+                throw FetchError(.plugin, "internal: a Lua state without plugin references")
+            }
+            return try body(state, refs)
+        }
+    }
+
+    /// Calls the host helper `function` for `plugin`, mapping Lua failures to fetch errors.
+    private func call<R>(
+        _ function: String, plugin: String, redactor: Redactor,
+        arguments: @escaping (LuaState, LuaReference) throws -> Int32, results: @escaping (LuaState, Int32, Int32) throws -> R
+    ) async throws(FetchError) -> R {
+        do {
+            return try await withState { state, refs in
+                guard let reference = refs.plugins[plugin] else { throw FetchError(.plugin, "plugin '\(plugin)' is not loaded") }
+                return try state.call(refs.helper, function, plugin: plugin) { state in
+                    try arguments(state, reference)
+                } results: { state, first, count in
+                    try results(state, first, count)
+                }
+            }
+        } catch let error as FetchError {
+            throw FetchError(error.kind, redactor.redact(error.message), status: error.status, retryAfter: error.retryAfter, attempts: error.attempts)
+        } catch let error as LuaError {
+            throw Self.fetchError(from: error, function: function, redactor: redactor)
+        } catch {
+            throw FetchError(.plugin, redactor.redact("\(plugin).\(function): \(error)"))
+        }
+    }
+
+    /// A plugin's Lua error as a typed failure: `error({kind = "rate_limited",
+    /// message = …, retry_after = …})` keeps its kind; anything else is `plugin`.
+    static func fetchError(from error: LuaError, function: String, redactor: Redactor) -> FetchError {
+        if case .table(let fields)? = error.value, let kindName = fields[.string("kind")]?.stringValue {
+            let kind = FetchError.Kind(rawValue: kindName) ?? .plugin
+            let message = fields[.string("message")]?.stringValue ?? kindName
+            let retryAfter = fields[.string("retry_after")]?.doubleValue
+            return FetchError(kind, redactor.redact(message), retryAfter: retryAfter)
+        }
+        var text = error.message
+        if let chunk = error.chunk, let line = error.line { text = "\(chunk):\(line): \(text)" }
+        switch error.kind {
+        case .instructionLimit: text += " (instruction limit in \(function))"
+        case .memoryLimit: text += " (memory limit in \(function))"
+        default: break
+        }
+        return FetchError(.plugin, redactor.redact(text))
+    }
+
+    // MARK: - The three plugin calls
+
+    /// `plugin.request(symbol, ctx)`: one request, or named requests.
+    public func request(_ plugin: String, symbol: String, ctx: LuaValue, redactor: Redactor) async throws(FetchError) -> [String?: PluginRequest] {
+        try await call("request", plugin: plugin, redactor: redactor) { state, reference in
+            state.pushReference(reference)
+            state.pushString(symbol)
+            try state.push(ctx)
+            return 3
+        } results: { state, first, count in
+            guard count >= 2 else { throw FetchError(.plugin, "\(plugin).request returned nothing") }
+            let value = try state.value(at: first)
+            let named = try state.value(at: first + 1) == .boolean(true)
+            if !named { return [nil: try Self.pluginRequest(value, plugin: plugin)] }
+            guard case .table(let entries) = value, !entries.isEmpty else {
+                throw FetchError(.plugin, "\(plugin).request returned an empty table of named requests")
+            }
+            var out: [String?: PluginRequest] = [:]
+            for (key, request) in entries {
+                guard let name = key.stringValue else { throw FetchError(.plugin, "\(plugin).request: request names must be strings") }
+                out[name] = try Self.pluginRequest(request, plugin: plugin)
+            }
+            return out
+        }
+    }
+
+    /// `plugin.parse(response(s), symbol, ctx)`.
+    public func parse(
+        _ plugin: String, responses: [String?: FetchResponse], symbol: String, ctx: LuaValue, redactor: Redactor
+    ) async throws(FetchError) -> ParseOutcome {
+        try await call("parse", plugin: plugin, redactor: redactor) { state, reference in
+            state.pushReference(reference)
+            if let single = responses[nil], responses.count == 1 {
+                try state.push(Self.responseValue(single))
+            } else {
+                var table: [LuaValue: LuaValue] = [:]
+                for (name, response) in responses { table[.string(LuaString(name ?? "default"))] = Self.responseValue(response) }
+                try state.push(.table(table))
+            }
+            try state.push(.boolean(responses[nil] == nil || responses.count > 1))
+            state.pushString(symbol)
+            try state.push(ctx)
+            return 5
+        } results: { state, first, count in
+            guard count >= 1 else { throw FetchError(.plugin, "\(plugin).parse returned nothing") }
+            return try Self.parseOutcome(try state.value(at: first), plugin: plugin)
+        }
+    }
+
+    /// `plugin.signal(ind, symbol, ctx)` → direction, confidence, reasoning.
+    public func signal(_ plugin: String, indicators: Indicators, symbol: String, ctx: LuaValue, redactor: Redactor) async throws(FetchError) -> (Direction, Double, String) {
+        try await call("signal", plugin: plugin, redactor: redactor) { state, reference in
+            state.pushReference(reference)
+            var table: [LuaValue: LuaValue] = [:]
+            for (name, value) in indicators.fields { table[.string(LuaString(name))] = name == "bars" ? .integer(Int64(value)) : .number(value) }
+            try state.push(.table(table))
+            state.pushString(symbol)
+            try state.push(ctx)
+            return 4
+        } results: { state, first, count in
+            guard count >= 1 else { throw FetchError(.plugin, "\(plugin).signal returned nothing") }
+            return try Self.signalFields(try state.value(at: first), plugin: plugin, function: "signal")
+        }
+    }
+
+    /// `consensus.combine(signals, regime)`, when `Config/consensus.lua` defines it.
+    public func combine(_ signals: [SourceSignal], regime: Regime) async throws(FetchError) -> (Direction, Double, String)? {
+        guard consensus.hasCombine else { return nil }
+        do {
+            return try await withState { state, refs in
+                guard let consensusRef = refs.consensus else { return nil }
+                var table: [LuaValue: LuaValue] = [:]
+                for signal in signals {
+                    table[.string(LuaString(signal.source))] = .table([
+                        "direction": .string(LuaString(signal.direction.rawValue)), "confidence": .number(signal.confidence),
+                        "weight": .number(signal.weight), "reasoning": .string(LuaString(signal.reasoning)),
+                    ])
+                }
+                return try state.call(refs.helper, "combine", plugin: "consensus") { state in
+                    state.pushReference(consensusRef)
+                    try state.push(.table(table))
+                    state.pushString(regime.rawValue)
+                    return 3
+                } results: { state, first, count in
+                    guard count >= 1 else { throw FetchError(.plugin, "consensus.combine returned nothing") }
+                    return try Self.signalFields(try state.value(at: first), plugin: "consensus", function: "combine")
+                }
+            }
+        } catch let error as FetchError {
+            throw error
+        } catch let error as LuaError {
+            throw Self.fetchError(from: error, function: "combine", redactor: Redactor(secrets: []))
+        } catch {
+            throw FetchError(.plugin, "consensus.combine: \(error)")
+        }
+    }
+
+    // MARK: - Conversions
+
+    static func responseValue(_ response: FetchResponse) -> LuaValue {
+        var headers: [LuaValue: LuaValue] = [:]
+        for header in response.headers { headers[.string(LuaString(header.name))] = .string(LuaString(header.value)) }
+        return .table([
+            "status": .integer(Int64(response.status)), "headers": .table(headers), "body": .string(LuaString(bytes: response.body)),
+        ])
+    }
+
+    static func pluginRequest(_ value: LuaValue, plugin: String) throws -> PluginRequest {
+        guard let path = value["path"].stringValue else { throw FetchError(.plugin, "\(plugin): a request needs a string 'path'") }
+        func pairs(_ field: String) throws -> [(String, String)] {
+            guard case .table(let entries) = value[field] else {
+                if value[field] == .nil || value[field] == .table([:]) { return [] }
+                throw FetchError(.plugin, "\(plugin): request '\(field)' must be a table of names to values")
+            }
+            return try entries.map { key, item in
+                guard let name = key.stringValue else { throw FetchError(.plugin, "\(plugin): request '\(field)' keys must be strings") }
+                switch item {
+                case .string(let text): return (name, text.description)
+                case .integer(let number): return (name, String(number))
+                case .number(let number): return (name, number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number))
+                case .boolean(let flag): return (name, flag ? "true" : "false")
+                default: throw FetchError(.plugin, "\(plugin): request \(field) '\(name)' must be a string or number, got \(item.typeName)")
+                }
+            }.sorted { $0.0 < $1.0 }
+        }
+        let body: [UInt8]? = switch value["body"] {
+        case .string(let text): text.bytes
+        default: nil
+        }
+        return PluginRequest(
+            method: value["method"].stringValue?.uppercased() ?? "GET", path: path,
+            query: try pairs("query").map { FetchRequest.QueryItem($0.0, $0.1) },
+            headers: try pairs("headers").map { FetchRequest.Header($0.0, $0.1) }, body: body)
+    }
+
+    static func parseOutcome(_ value: LuaValue, plugin: String) throws -> ParseOutcome {
+        if value["direction"] != .nil {
+            let (direction, confidence, reasoning) = try signalFields(value, plugin: plugin, function: "parse")
+            return .signal(direction, confidence: confidence, reasoning: reasoning)
+        }
+        let list: [LuaValue]
+        switch value["bars"] {
+        case .array(let items): list = items
+        case .table(let entries) where entries.isEmpty: list = []
+        default: throw FetchError(.plugin, "\(plugin).parse must return { bars = {...} } or a signal { direction, confidence, reasoning }")
+        }
+        var bars: [Bar] = []
+        bars.reserveCapacity(list.count)
+        for (index, item) in list.enumerated() {
+            let t: Int64?
+            switch item["t"] {
+            case .integer(let number): t = Bar.timestamp(number)
+            case .number(let number): t = Bar.timestamp(number)
+            case .string(let text): t = Bar.timestamp(text.description)
+            default: t = nil
+            }
+            guard let t, let o = item["o"].doubleValue, let h = item["h"].doubleValue, let l = item["l"].doubleValue,
+                  let c = item["c"].doubleValue, c.isFinite, c > 0 else {
+                throw FetchError(.badResponse, "\(plugin).parse: bar \(index + 1) lacks t, o, h, l or a positive c")
+            }
+            bars.append(Bar(t: t, o: o, h: h, l: l, c: c, v: item["v"].doubleValue ?? 0))
+        }
+        var next: PluginRequest?
+        if value["next"] != .nil { next = try pluginRequest(value["next"], plugin: plugin) }
+        return .bars(bars, next: next)
+    }
+
+    static func signalFields(_ value: LuaValue, plugin: String, function: String) throws -> (Direction, Double, String) {
+        guard let text = value["direction"].stringValue, let direction = Direction(rawValue: text.uppercased()) else {
+            throw FetchError(.plugin, "\(plugin).\(function): 'direction' must be LONG, SHORT or NEUTRAL, got \(value["direction"].typeName == "string" ? value["direction"].stringValue! : value["direction"].typeName)")
+        }
+        guard let confidence = value["confidence"].doubleValue, confidence.isFinite else {
+            throw FetchError(.plugin, "\(plugin).\(function): 'confidence' must be a number in [0, 1]")
+        }
+        return (direction, min(1, max(0, confidence)), value["reasoning"].stringValue ?? "")
+    }
+}

@@ -1,0 +1,233 @@
+import ArgoFetch
+import ArgoLua
+import Foundation
+
+/// Runs cycles (contract section 1): every symbol concurrently (at most
+/// `cycle.max_concurrent_symbols` at once); per symbol the market-data chain
+/// and every independent source start together; the chain asks its next source
+/// only when the previous one failed; the bars are fetched once and reused for
+/// the source's indicators, its signal and the regime; the consensus combines
+/// the live signals. Nothing outlives the cycle's deadline, and no source or
+/// symbol failing fails the cycle.
+public final class SignalEngine: Sendable {
+    public let config: ArgoConfig
+    public let host: PluginHost
+    public let fetcher: Fetcher
+    public let sources: [SourceSetup]
+
+    public init(config: ArgoConfig, host: PluginHost, fetcher: Fetcher, sources: [SourceSetup]) {
+        self.config = config
+        self.host = host
+        self.fetcher = fetcher
+        self.sources = sources
+        for source in sources where source.isEnabled { fetcher.configure(source.policy) }
+    }
+
+    var marketChain: [SourceSetup] { sources.filter { $0.isEnabled && $0.isMarketData }.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) } }
+    var independent: [SourceSetup] { sources.filter { $0.isEnabled && !$0.isMarketData } }
+
+    /// Runs one cycle for `symbols` (the config's when nil).
+    public func runCycle(symbols: [String]? = nil) async -> CycleReport {
+        let symbols = symbols ?? config.symbols
+        let started = Date()
+        let clock = ContinuousClock.now
+        let deadline = clock + .milliseconds(Int64(config.cycleDeadline * 1000))
+        let before = fetcher.allStats
+        let now = Int64(started.timeIntervalSince1970)
+        let contexts = Dictionary(uniqueKeysWithValues: sources.filter(\.isEnabled).map { ($0.name, $0.context(now: now, barsNeeded: config.barsNeeded)) })
+        var results: [SymbolSignal] = []
+        await withTaskGroup(of: SymbolSignal.self) { group in
+            var next = 0
+            func start() {
+                let symbol = symbols[next]
+                next += 1
+                group.addTask { await self.runSymbol(symbol, deadline: deadline, contexts: contexts) }
+            }
+            while next < min(symbols.count, config.maxConcurrentSymbols) { start() }
+            while let signal = await group.next() {
+                results.append(signal)
+                if next < symbols.count { start() }
+            }
+        }
+        let order = Dictionary(symbols.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        results.sort { (order[$0.symbol] ?? 0) < (order[$1.symbol] ?? 0) }
+        let errors = results.compactMap { signal -> CycleReport.SymbolError? in
+            let live = signal.sources.values.contains { $0.status == .ok || $0.status == .cached }
+            guard !live else { return nil }
+            let reasons = signal.sources.sorted { $0.key < $1.key }.compactMap { name, outcome in
+                outcome.status == .error ? "\(name): \(outcome.error ?? "error")" : nil
+            }
+            return CycleReport.SymbolError(symbol: signal.symbol, error: reasons.isEmpty ? "no source is enabled" : "no source answered (\(reasons.joined(separator: "; ")))")
+        }
+        var stats = CycleReport.Stats()
+        for (name, after) in fetcher.allStats {
+            let previous = before[name] ?? SourceStatsSnapshot()
+            stats.httpRequests += after.attempts - previous.attempts
+            stats.cacheHits += after.cacheHits - previous.cacheHits
+            stats.retries += after.retries - previous.retries
+            stats.coalesced += after.coalesced - previous.coalesced
+        }
+        let formatter = ISO8601DateFormatter()
+        let info = CycleReport.Info(
+            id: UUID().uuidString.lowercased(), startedAt: formatter.string(from: started),
+            durationMs: (clock.duration(to: .now).seconds * 10_000).rounded() / 10, symbols: symbols.count, deadlineS: config.cycleDeadline)
+        return CycleReport(cycle: info, signals: results, errors: errors, stats: stats)
+    }
+
+    /// One symbol: the chain and the independent sources at once, then regime and consensus.
+    func runSymbol(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: LuaValue]) async -> SymbolSignal {
+        async let market = runMarketChain(symbol, deadline: deadline, contexts: contexts)
+        var outcomes: [String: SourceOutcome] = [:]
+        await withTaskGroup(of: (String, SourceOutcome).self) { group in
+            for source in independent {
+                group.addTask {
+                    let (outcome, _) = await self.runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!)
+                    return (source.name, outcome)
+                }
+            }
+            for await (name, outcome) in group { outcomes[name] = outcome }
+        }
+        let chain = await market
+        outcomes.merge(chain.outcomes) { _, new in new }
+        for source in sources where !source.isEnabled { outcomes[source.name] = .disabled(source.disabledReason ?? "disabled") }
+
+        let reading = RegimeDetector.detect(chain.bars, thresholds: config.regime)
+        let signals = sources.compactMap { source -> SourceSignal? in
+            guard let outcome = outcomes[source.name], outcome.status == .ok || outcome.status == .cached,
+                  let direction = outcome.direction, let confidence = outcome.confidence else { return nil }
+            return SourceSignal(source: source.name, direction: direction, confidence: confidence, weight: source.weight, reasoning: outcome.reasoning ?? "")
+        }
+        var consensus = Consensus.vote(signals, regime: reading.regime, settings: host.consensus)
+        if !consensus.insufficient, host.consensus.hasCombine {
+            do {
+                if let (direction, confidence, reasoning) = try await host.combine(signals, regime: reading.regime) {
+                    consensus = Consensus.adjust(direction: direction, raw: confidence, regime: reading.regime, settings: host.consensus,
+                                                 reasoning: "combine: " + reasoning)
+                }
+            } catch {
+                consensus.reasoning += "; consensus.combine failed (\(error.message)), default vote used"
+            }
+        }
+        let summary = chain.source.flatMap { source in
+            chain.bars.last.map { MarketDataSummary(source: source, bars: chain.bars.count, lastClose: $0.c, asOf: $0.date) }
+        }
+        return SymbolSignal(
+            symbol: symbol, direction: consensus.direction, confidence: consensus.confidence, rawConfidence: consensus.rawConfidence,
+            regime: reading.regime, marketData: summary, sources: outcomes,
+            reasoning: consensus.reasoning + "; regime " + reading.summary, insufficient: consensus.insufficient ? true : nil)
+    }
+
+    /// The market-data chain: each source in priority order until one returns bars.
+    func runMarketChain(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: LuaValue]) async -> (outcomes: [String: SourceOutcome], bars: [Bar], source: String?) {
+        var outcomes: [String: SourceOutcome] = [:]
+        var delivered: String?
+        var bars: [Bar] = []
+        for source in marketChain {
+            if let delivered {
+                outcomes[source.name] = .skipped("not needed: \(delivered) delivered")
+                continue
+            }
+            let (outcome, sourceBars) = await runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!)
+            outcomes[source.name] = outcome
+            if let sourceBars, !sourceBars.isEmpty, outcome.status == .ok || outcome.status == .cached {
+                delivered = source.name
+                bars = sourceBars
+            }
+        }
+        return (outcomes, bars, delivered)
+    }
+
+    /// One source for one symbol: request(s), fetch, parse (following pages), and
+    /// for bars the host's indicators and the plugin's signal.
+    func runSource(_ source: SourceSetup, symbol: String, deadline: ContinuousClock.Instant, ctx: LuaValue) async -> (SourceOutcome, [Bar]?) {
+        let started = ContinuousClock.now
+        let redactor = fetcher.redactor(for: source.name)
+        var attempts = 0
+        var allCached = true
+        func elapsedMs() -> Double { (started.duration(to: .now).seconds * 10_000).rounded() / 10 }
+        func failed(_ error: FetchError) -> (SourceOutcome, [Bar]?) {
+            (SourceOutcome(status: .error, latencyMs: elapsedMs(), attempts: attempts + error.attempts, error: error.description, errorKind: error.kind.rawValue), nil)
+        }
+        do {
+            var requests = try await host.request(source.name, symbol: symbol, ctx: ctx, redactor: redactor)
+            var bars: [Bar] = []
+            for page in 0..<Self.maxPages {
+                let responses = try await fetchAll(requests, source: source, deadline: deadline)
+                for response in responses.values {
+                    attempts += response.attempts
+                    if !response.fromCache { allCached = false }
+                }
+                let outcome: ParseOutcome
+                do {
+                    outcome = try await host.parse(source.name, responses: responses, symbol: symbol, ctx: ctx, redactor: redactor)
+                } catch {
+                    // A body the plugin rejects (a rate-limit note in a 200) must not stay cached.
+                    for response in responses.values { fetcher.forget(response, source: source.name) }
+                    fetcher.recordParseFailure(error.kind, source: source.name)
+                    throw error
+                }
+                switch outcome {
+                case .signal(let direction, let confidence, let reasoning):
+                    return (SourceOutcome(status: allCached ? .cached : .ok, direction: direction, confidence: Self.round(confidence),
+                                          weight: source.weight, latencyMs: elapsedMs(), attempts: attempts, reasoning: reasoning), nil)
+                case .bars(let pageBars, let next):
+                    bars += pageBars
+                    guard let next, page + 1 < Self.maxPages else { break }
+                    requests = [nil: next]
+                    continue
+                }
+                break
+            }
+            bars.sort { $0.t < $1.t }
+            guard !bars.isEmpty else { throw FetchError(.notFound, "no bars for \(symbol)") }
+            guard source.manifest.hasSignal else {
+                throw FetchError(.plugin, "\(source.manifest.file) returned bars but has no 'signal' function")
+            }
+            let indicators = Indicators(bars: bars)
+            let (direction, confidence, reasoning) = try await host.signal(source.name, indicators: indicators, symbol: symbol, ctx: ctx, redactor: redactor)
+            return (SourceOutcome(status: allCached ? .cached : .ok, direction: direction, confidence: Self.round(confidence), weight: source.weight,
+                                  latencyMs: elapsedMs(), attempts: attempts, reasoning: reasoning), bars)
+        } catch {
+            return failed(error as? FetchError ?? FetchError(.plugin, redactor.redact("\(error)")))
+        }
+    }
+
+    /// Pages a market-data source may follow for one symbol.
+    static let maxPages = 20
+
+    static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    /// Fetches one request, or named requests concurrently; the first failure wins.
+    func fetchAll(_ requests: [String?: PluginRequest], source: SourceSetup, deadline: ContinuousClock.Instant) async throws(FetchError) -> [String?: FetchResponse] {
+        if requests.count == 1, let (name, request) = requests.first {
+            return [name: try await fetcher.fetch(request.fetchRequest(baseURL: source.baseURL), source: source.name, deadline: deadline)]
+        }
+        let results = await withTaskGroup(of: (String?, Result<FetchResponse, FetchError>).self) { group in
+            for (name, request) in requests {
+                group.addTask {
+                    do {
+                        return (name, .success(try await self.fetcher.fetch(request.fetchRequest(baseURL: source.baseURL), source: source.name, deadline: deadline)))
+                    } catch {
+                        return (name, .failure(error as? FetchError ?? FetchError(.plugin, "\(error)")))
+                    }
+                }
+            }
+            return await group.reduce(into: [(String?, Result<FetchResponse, FetchError>)]()) { $0.append($1) }
+        }
+        var responses: [String?: FetchResponse] = [:]
+        for (name, result) in results {
+            switch result {
+            case .success(let response): responses[name] = response
+            case .failure(let error):
+                var named = error
+                if let name { named.message = "\(name): \(error.message)" }
+                throw named
+            }
+        }
+        return responses
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,105 @@
+@testable import ArgoEngine
+import ArgoSimulator
+import Foundation
+import Testing
+
+@Suite("Engine: whole cycles against the simulator")
+struct CycleTests {
+    @Test("a cycle: every source live, the chain stops at Alpaca, the regime follows the shape, one request per source and symbol")
+    func fullCycle() async throws {
+        try await withEngine { engine, sim in
+            let report = await engine.runCycle(symbols: ["UPTR", "DNTR", "FLAT", "CRSH"])
+            #expect(report.signals.map(\.symbol) == ["UPTR", "DNTR", "FLAT", "CRSH"])
+            #expect(report.errors.isEmpty)
+            let regimes = Dictionary(uniqueKeysWithValues: report.signals.map { ($0.symbol, $0.regime) })
+            #expect(regimes == ["UPTR": .bull, "DNTR": .bear, "FLAT": .chop, "CRSH": .crisis])
+            let up = try #require(report.signals.first)
+            #expect(up.direction == .long)
+            #expect(up.sources["alpaca"]?.status == .ok)
+            #expect(up.sources["massive"] == .skipped("not needed: alpaca delivered"))
+            for name in ["yfinance", "alpha_vantage", "xai_grok", "sonar"] { #expect(up.sources[name]?.status == .ok, "\(name)") }
+            #expect((up.marketData?.bars ?? 0) >= 200)
+            #expect(up.marketData?.asOf == "2026-11-24")
+            #expect(report.signals[1].direction == .short)
+            let stats = sim.stats.routes
+            #expect(stats["alpaca"]?.requests == 4, "bars fetched once per symbol")
+            #expect(stats["massive"] == nil)
+            #expect(stats["alpha_vantage"]?.requests == 8, "RSI and MACD per symbol")
+            #expect(stats["xai"]?.requests == 4 && stats["perplexity"]?.requests == 4)
+            #expect(report.stats.httpRequests == 4 + 4 + 8 + 4 + 4)
+        }
+    }
+
+    @Test("Alpaca failing: Massive delivers; Alpaca's error says why, after its attempts")
+    func fallback() async throws {
+        try await withEngine(knobs: [.alpaca: knobs { $0.errorRate = 1; $0.errorStatus = 503 }]) { engine, sim in
+            let report = await engine.runCycle(symbols: ["AAPL"])
+            let signal = try #require(report.signals.first)
+            #expect(signal.sources["alpaca"]?.status == .error)
+            #expect(signal.sources["alpaca"]?.errorKind == "transient")
+            #expect(signal.sources["alpaca"]?.attempts == 3)
+            #expect(signal.sources["massive"]?.status == .ok)
+            #expect(signal.marketData?.source == "massive")
+            #expect(signal.regime != .unknown)
+            #expect(sim.stats.routes["massive"]?.requests == 1)
+        }
+    }
+
+    @Test("Alpaca's paging is followed: a 100-bar page size still yields every bar")
+    func paging() async throws {
+        try await withEngine(knobs: [.alpaca: knobs { $0.pageSize = 100 }]) { engine, sim in
+            let report = await engine.runCycle(symbols: ["MSFT"])
+            let signal = try #require(report.signals.first)
+            #expect((signal.marketData?.bars ?? 0) >= 260)
+            #expect((sim.stats.routes["alpaca"]?.requests ?? 0) >= 3)
+        }
+    }
+
+    @Test("a hanging source: the cycle ends by its deadline and reports the source timed out")
+    func deadline() async throws {
+        try await withEngine(yaml: "cycle:\n  deadline: 1.5s\n", knobs: [.perplexity: knobs { $0.hangRate = 1 }]) { engine, _ in
+            let start = ContinuousClock.now
+            let report = await engine.runCycle(symbols: ["AAPL", "MSFT"])
+            #expect(start.duration(to: .now) < .seconds(3))
+            for signal in report.signals {
+                #expect(signal.sources["sonar"]?.errorKind == "timeout")
+                #expect(signal.sources["alpaca"]?.status == .ok)
+            }
+        }
+    }
+
+    @Test("an unknown symbol fails alone; the others are unaffected")
+    func unknownSymbol() async throws {
+        try await withEngine(environment: testEnvironment.filter { !$0.key.contains("XAI") && !$0.key.contains("PERPLEXITY") }) { engine, _ in
+            let report = await engine.runCycle(symbols: ["XYZ", "AAPL"])
+            #expect(report.errors.map(\.symbol) == ["XYZ"])
+            #expect(report.errors.first?.error.contains("not_found") == true || report.errors.first?.error.contains("no bars") == true)
+            let xyz = try #require(report.signals.first)
+            #expect(xyz.insufficient == true && xyz.direction == .neutral && xyz.regime == .unknown)
+            #expect(xyz.sources["xai_grok"]?.status == .disabled)
+            #expect(xyz.sources["xai_grok"]?.reason == "missing XAI_API_KEY")
+            #expect(report.signals[1].sources["alpaca"]?.status == .ok)
+        }
+    }
+
+    @Test("Alpha Vantage's HTTP-200 rate-limit note is a typed rate_limited failure, and is not cached")
+    func rateLimitNote() async throws {
+        try await withEngine(knobs: [.alphaVantage: knobs { $0.rateLimitNoteRate = 1 }]) { engine, sim in
+            let report = await engine.runCycle(symbols: ["AAPL"])
+            #expect(report.signals.first?.sources["alpha_vantage"]?.errorKind == "rate_limited")
+            sim.setKnobs(RouteKnobs(), for: .alphaVantage)
+            let second = await engine.runCycle(symbols: ["AAPL"])
+            #expect(second.signals.first?.sources["alpha_vantage"]?.status == .ok, "the note was not served from the cache")
+            #expect(second.signals.first?.sources["alpaca"]?.status == .cached, "Alpaca's bars were, inside their 10 s TTL")
+        }
+    }
+
+    @Test("no secret appears in the JSON report, even in errors")
+    func noSecrets() async throws {
+        try await withEngine(knobs: [.alpaca: knobs { $0.errorRate = 1; $0.errorStatus = 500 }]) { engine, _ in
+            let report = await engine.runCycle(symbols: ["AAPL", "XYZ"])
+            let text = String(decoding: try report.json(), as: UTF8.self)
+            for secret in testEnvironment.values { #expect(!text.contains(secret), "\(secret)") }
+        }
+    }
+}

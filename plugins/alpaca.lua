@@ -1,0 +1,60 @@
+-- Alpaca Market Data v2: daily bars (shared/UPSTREAMS.md section 1).
+-- First in the market-data chain. One request covers the bars regime
+-- detection needs; `next_page_token` pages are followed.
+local technical = require("technical")
+
+local function bars_request(symbol, ctx, page_token)
+  -- Calendar days that hold the trading days wanted, holidays included.
+  local days = math.ceil((ctx.bars_needed or 260) * 7 / 5) + 15
+  return {
+    method = "GET",
+    path = "/v2/stocks/" .. symbol .. "/bars",
+    query = {
+      timeframe = "1Day",
+      start = os.date("!%Y-%m-%d", ctx.now - days * 86400),
+      limit = 10000,
+      adjustment = "raw",
+      feed = "iex",
+      page_token = page_token,
+    },
+    headers = {
+      ["APCA-API-KEY-ID"] = ctx.env.APCA_API_KEY_ID,
+      ["APCA-API-SECRET-KEY"] = ctx.env.APCA_API_SECRET_KEY,
+      Accept = "application/json",
+    },
+  }
+end
+
+return {
+  name = "alpaca",
+  chain = "market_data",
+  priority = 1,
+  weight = 0.25,
+  base_url = "https://data.alpaca.markets",
+  env = { "APCA_API_KEY_ID", "APCA_API_SECRET_KEY" },
+  cache_ttl = 10,
+  timeout = 5,
+  rate_limit = { requests = 200, per = 60 },  -- the free plan; raise it in Config/argo.yaml
+  max_concurrency = 8,
+
+  request = function(symbol, ctx) return bars_request(symbol, ctx, nil) end,
+
+  parse = function(response, symbol, ctx)
+    local doc = response.json
+    if type(doc) ~= "table" then error({ kind = "bad_response", message = "Alpaca: body is not an object" }) end
+    local list = doc.bars
+    -- An unknown symbol answers 200 with "bars": null.
+    if list == nil or list == json.null then error({ kind = "not_found", message = "Alpaca has no bars for " .. symbol }) end
+    local bars = {}
+    for i = 1, #list do
+      local b = list[i]
+      bars[i] = { t = b.t, o = b.o, h = b.h, l = b.l, c = b.c, v = b.v }
+    end
+    local token = doc.next_page_token
+    local next_request = nil
+    if token ~= nil and token ~= json.null and token ~= "" then next_request = bars_request(symbol, ctx, token) end
+    return { bars = bars, next = next_request }
+  end,
+
+  signal = function(ind, symbol, ctx) return technical.trend_momentum(ind, "Alpaca") end,
+}

@@ -1,0 +1,66 @@
+-- Alpha Vantage technical indicators (shared/UPSTREAMS.md section 4): RSI and
+-- MACD as two named requests fetched concurrently. Every failure is an HTTP 200
+-- whose body says so: `Note`/`Information` (rate limit) and `Error Message`.
+local function indicator(name, symbol, ctx, extra)
+  local query = { ["function"] = name, symbol = symbol, interval = "daily", series_type = "close", apikey = ctx.env.ALPHAVANTAGE_API_KEY }
+  for k, v in pairs(extra or {}) do query[k] = v end
+  return { method = "GET", path = "/query", query = query }
+end
+
+-- The newest entry of a "Technical Analysis: X" series (keys are dates; newest is largest).
+local function latest(doc, name, symbol)
+  if doc.Note ~= nil or doc.Information ~= nil then
+    error({ kind = "rate_limited", message = "Alpha Vantage: " .. tostring(doc.Note or doc.Information), retry_after = 60 })
+  end
+  if doc["Error Message"] ~= nil then
+    local text = tostring(doc["Error Message"])
+    local kind = text:find("apikey", 1, true) and "auth" or "not_found"
+    error({ kind = kind, message = "Alpha Vantage " .. name .. " for " .. symbol .. ": " .. text })
+  end
+  local series = doc["Technical Analysis: " .. name]
+  if type(series) ~= "table" then error({ kind = "bad_response", message = "Alpha Vantage: no " .. name .. " series" }) end
+  local newest = nil
+  for date in pairs(series) do if newest == nil or date > newest then newest = date end end
+  if newest == nil then error({ kind = "not_found", message = "Alpha Vantage: empty " .. name .. " series for " .. symbol }) end
+  return series[newest], newest
+end
+
+return {
+  name = "alpha_vantage",
+  weight = 0.15,
+  base_url = "https://www.alphavantage.co",
+  env = { "ALPHAVANTAGE_API_KEY" },
+  cache_ttl = 60,
+  timeout = 8,
+  rate_limit = { requests = 5, per = 60 },  -- the free key; premium keys allow 75+/min
+  max_concurrency = 2,
+
+  request = function(symbol, ctx)
+    return {
+      rsi = indicator("RSI", symbol, ctx, { time_period = 14 }),
+      macd = indicator("MACD", symbol, ctx),
+    }
+  end,
+
+  parse = function(responses, symbol, ctx)
+    local rsi_entry, date = latest(responses.rsi.json, "RSI", symbol)
+    local macd_entry = latest(responses.macd.json, "MACD", symbol)
+    local rsi = tonumber(rsi_entry.RSI)
+    local hist = tonumber(macd_entry.MACD_Hist)
+    local macd = tonumber(macd_entry.MACD)
+    if rsi == nil or hist == nil or macd == nil then
+      error({ kind = "bad_response", message = "Alpha Vantage: RSI or MACD values are not numbers" })
+    end
+    local score = 0
+    if hist > 0 then score = score + 0.5 elseif hist < 0 then score = score - 0.5 end
+    if macd > 0 then score = score + 0.2 elseif macd < 0 then score = score - 0.2 end
+    if rsi > 70 then score = score - 0.4 elseif rsi < 30 then score = score + 0.4
+    elseif rsi > 55 then score = score + 0.2 elseif rsi < 45 then score = score - 0.2 end
+    local direction = score >= 0.3 and "LONG" or (score <= -0.3 and "SHORT" or "NEUTRAL")
+    return {
+      direction = direction,
+      confidence = math.min(1, math.abs(score)),
+      reasoning = string.format("Alpha Vantage %s: RSI14 %.1f, MACD %.3f, histogram %+.3f", date, rsi, macd, hist),
+    }
+  end,
+}

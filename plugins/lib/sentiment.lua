@@ -1,0 +1,72 @@
+-- Shared by the language-model sources: find the JSON sentiment in an
+-- assistant's content (bare, in a ```json fence, or with prose around it,
+-- after any <think>…</think> block) and turn it into a signal.
+local M = {}
+
+--- The decoded JSON object in `content`; raises bad_response when there is none.
+function M.extract(content, label)
+  if type(content) ~= "string" then
+    error({ kind = "bad_response", message = label .. ": the answer has no text content" })
+  end
+  local text = content:gsub("<think>.-</think>", "")
+  local fenced = text:match("```json%s*(.-)%s*```") or text:match("```%s*(.-)%s*```")
+  local candidate = fenced or text:match("{.*}")
+  if candidate == nil then
+    error({ kind = "bad_response", message = label .. ": no JSON object in the answer" })
+  end
+  local ok, value = pcall(json.decode, candidate)
+  if not ok or type(value) ~= "table" then
+    error({ kind = "bad_response", message = label .. ": the answer's JSON does not parse" })
+  end
+  return value
+end
+
+--- A signal from { sentiment, score in [-1, 1], confidence in [0, 1], summary }.
+function M.to_signal(obj, label)
+  local score = tonumber(obj.score)
+  if score == nil then
+    local words = { bullish = 0.6, positive = 0.6, bearish = -0.6, negative = -0.6, neutral = 0 }
+    score = words[string.lower(tostring(obj.sentiment or "neutral"))] or 0
+  end
+  score = math.max(-1, math.min(1, score))
+  local confidence = tonumber(obj.confidence) or 0.5
+  confidence = math.max(0, math.min(1, confidence))
+  local direction = "NEUTRAL"
+  if score >= 0.15 then direction = "LONG" elseif score <= -0.15 then direction = "SHORT" end
+  local strength = direction == "NEUTRAL" and confidence * (1 - math.abs(score)) or confidence * math.min(1, 0.5 + math.abs(score))
+  local summary = tostring(obj.summary or obj.reasoning or "")
+  if #summary > 200 then summary = summary:sub(1, 197) .. "..." end
+  return {
+    direction = direction,
+    confidence = strength,
+    reasoning = string.format("%s: %s sentiment (score %+.2f) %s", label, tostring(obj.sentiment or "n/a"), score, summary),
+  }
+end
+
+--- The OpenAI-style request body asking for a sentiment on `symbol`.
+function M.chat_body(model, symbol)
+  return {
+    model = model,
+    temperature = 0,
+    max_tokens = 300,
+    messages = {
+      { role = "system", content = "You are a markets analyst. Answer with one JSON object only: "
+        .. "{\"symbol\": string, \"sentiment\": \"bullish\"|\"bearish\"|\"neutral\", \"score\": number in [-1, 1], "
+        .. "\"confidence\": number in [0, 1], \"summary\": one sentence}." },
+      { role = "user", content = "What is the current news and social sentiment on $" .. symbol
+        .. " over the last few days? Consider earnings, guidance, analyst actions and macro news." },
+    },
+  }
+end
+
+--- The assistant's content of a chat-completion response.
+function M.content(doc, label)
+  local choice = type(doc) == "table" and type(doc.choices) == "table" and doc.choices[1]
+  local message = type(choice) == "table" and choice.message
+  if type(message) ~= "table" then
+    error({ kind = "bad_response", message = label .. ": no choices[1].message in the response" })
+  end
+  return message.content
+end
+
+return M
