@@ -1,5 +1,5 @@
 # Argo — make targets
-#   make run        install what is missing, build in release, run the main job
+#   make run        install what is missing, build in release, run a demo cycle (argo cycle --demo)
 #   make test       install what is missing, then run the test suite
 #   make build      release build of `argo`
 #   make bench-lua  JSON→Lua decoding micro benchmark (release)
@@ -28,8 +28,8 @@ build: deps
 	$(SWIFT) build -c release --product argo
 
 run: build
-	$(ARGO) --help
 	$(ARGO) sources check
+	$(ARGO) cycle --demo
 
 test: deps
 	$(SWIFT) test

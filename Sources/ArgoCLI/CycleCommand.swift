@@ -38,7 +38,7 @@ struct CycleCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for signal in report.signals { print(String(decoding: try encoder.encode(signal), as: UTF8.self)) }
         case .table:
-            print(CycleTable.render(report, sources: runtime.engine.sources.map(\.name)))
+            print(CycleTable.render(report, sources: runtime.engine.sources.map(\.name), colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
             for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
         }
     }
@@ -46,7 +46,16 @@ struct CycleCommand: AsyncParsableCommand {
 
 /// The human-readable cycle: one row per symbol, one column per source.
 enum CycleTable {
-    static func render(_ report: CycleReport, sources: [String]) -> String {
+    /// ANSI colour for a cell: green LONG, red SHORT, yellow errors, dim skipped/disabled.
+    static func colour(of cell: String) -> String? {
+        if cell == "LONG" || cell.hasPrefix("L0") || cell.hasPrefix("L1") { return "32" }
+        if cell == "SHORT" || cell.hasPrefix("S0") || cell.hasPrefix("S1") { return "31" }
+        if cell == "CRISIS" || cell.hasPrefix("err:") { return "33" }
+        if cell == "skip" || cell == "off" { return "2" }
+        return nil
+    }
+
+    static func render(_ report: CycleReport, sources: [String], colour: Bool = false) -> String {
         let rows = report.signals.map { signal -> [String] in
             let cells = sources.map { name -> String in
                 guard let outcome = signal.sources[name] else { return "-" }
@@ -62,7 +71,8 @@ enum CycleTable {
             let market = signal.marketData.map { String(format: "%.2f %@", $0.lastClose, $0.asOf) } ?? "-"
             return [signal.symbol, signal.direction.rawValue, String(format: "%.2f", signal.confidence), signal.regime.rawValue, market] + cells
         }
-        let table = TextTable(header: ["SYMBOL", "SIGNAL", "CONF", "REGIME", "LAST CLOSE"] + sources.map { $0.uppercased() }, rows: rows)
+        var table = TextTable(header: ["SYMBOL", "SIGNAL", "CONF", "REGIME", "LAST CLOSE"] + sources.map { $0.uppercased() }, rows: rows)
+        if colour { table.colour = Self.colour(of:) }
         let stats = report.stats
         let footer = String(format: "cycle %@: %d symbols in %.1f ms; %d HTTP requests, %d cache hits, %d retries",
                             String(report.cycle.id.prefix(8)), report.cycle.symbols, report.cycle.durationMs, stats.httpRequests, stats.cacheHits, stats.retries)

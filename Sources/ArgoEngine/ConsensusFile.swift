@@ -7,8 +7,17 @@ enum ConsensusFile {
     static func settings(state: LuaState, reference: LuaReference, path: String) throws -> ConsensusSettings {
         var settings = ConsensusSettings()
         let fields = try state.fields(of: reference)
-        let value = try state.value(of: reference)
         func fail(_ message: String) -> ConfigError { ConfigError(origin: path, message: message) }
+        // Field by field: the table also holds `combine`, which has no Swift form.
+        var plain: [LuaValue: LuaValue] = [:]
+        for (key, field) in fields {
+            switch field {
+            case .value(let item): plain[.string(LuaString(key))] = item
+            case .function: break
+            case .other(let typeName): throw fail("'\(key)' cannot be a \(typeName)")
+            }
+        }
+        let value = LuaValue.table(plain)
         if case .table(let weights) = value["weights"] {
             for (key, weight) in weights {
                 guard let name = key.stringValue, let number = weight.doubleValue, number >= 0 else {
@@ -44,7 +53,11 @@ enum ConsensusFile {
                 settings.regimeMultipliers[regime] = row
             }
         } else if value["regime"] != .nil { throw fail("'regime' must be a table") }
-        if case .function? = fields["combine"] { settings.hasCombine = true }
+        switch fields["combine"] {
+        case .function?: settings.hasCombine = true
+        case nil: break
+        default: throw fail("'combine' must be a function(signals, regime)")
+        }
         return settings
     }
 }

@@ -51,13 +51,17 @@ public final class SignalEngine: Sendable {
         }
         let order = Dictionary(symbols.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         results.sort { (order[$0.symbol] ?? 0) < (order[$1.symbol] ?? 0) }
+        let chainNames = Set(marketChain.map(\.name))
         let errors = results.compactMap { signal -> CycleReport.SymbolError? in
+            // A symbol fails when no market data came back (the chain exists but all of it failed),
+            // or when no source at all answered; the reason lists each source's error.
             let live = signal.sources.values.contains { $0.status == .ok || $0.status == .cached }
-            guard !live else { return nil }
+            guard !live || (signal.marketData == nil && !chainNames.isEmpty) else { return nil }
             let reasons = signal.sources.sorted { $0.key < $1.key }.compactMap { name, outcome in
-                outcome.status == .error ? "\(name): \(outcome.error ?? "error")" : nil
+                outcome.status == .error && (!live || chainNames.contains(name)) ? "\(name): \(outcome.error ?? "error")" : nil
             }
-            return CycleReport.SymbolError(symbol: signal.symbol, error: reasons.isEmpty ? "no source is enabled" : "no source answered (\(reasons.joined(separator: "; ")))")
+            let what = live ? "no market data" : "no source answered"
+            return CycleReport.SymbolError(symbol: signal.symbol, error: reasons.isEmpty ? "\(what): no source is enabled" : "\(what) (\(reasons.joined(separator: "; ")))")
         }
         var stats = CycleReport.Stats()
         for (name, after) in fetcher.allStats {

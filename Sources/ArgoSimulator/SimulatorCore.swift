@@ -13,7 +13,7 @@ final class SimulatorCore: Sendable {
     init(market: SimulatedMarket, knobs: [SimulatedRoute: RouteKnobs]) {
         self.market = market
         state = SimulatorState(knobs: knobs)
-        apis = [AlpacaAPI(), MassiveAPI(), YahooAPI(), AlphaVantageAPI(), XAIAPI(), PerplexityAPI()]
+        apis = [AlpacaAPI(), MassiveAPI(), YahooAPI(), AlphaVantageAPI(), XAIAPI(), PerplexityAPI(), ExampleMomentumAPI()]
     }
 
     /// The route a request belongs to (for connection accounting), if any.

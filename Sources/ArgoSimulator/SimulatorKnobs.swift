@@ -1,8 +1,10 @@
-/// The six upstream APIs the simulator serves.
+/// The six upstream APIs the simulator serves, and the plugin guide's example vendor.
 public enum SimulatedRoute: String, CaseIterable, Codable, Sendable {
     case alpaca, massive, yahoo
     case alphaVantage = "alpha_vantage"
     case xai, perplexity
+    /// A made-up vendor for the plugin guide's worked example.
+    case example
 }
 
 /// How long a route takes to answer.

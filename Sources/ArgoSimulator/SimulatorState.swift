@@ -40,6 +40,8 @@ final class SimulatorState: Sendable {
             var stats = state.stats.routes[route.rawValue] ?? SimulatorStats.Route()
             stats.requests += 1
             stats.bytesIn += bytesIn
+            state.stats.events += 1
+            if stats.firstRequestEvent == nil { stats.firstRequestEvent = state.stats.events }
             if let symbol { stats.bySymbol[symbol, default: 0] += 1 }
             state.stats.routes[route.rawValue] = stats
             state.calls[route, default: 0] += 1
@@ -81,6 +83,8 @@ final class SimulatorState: Sendable {
         mutable.withLock {
             $0.stats.routes[route.rawValue, default: SimulatorStats.Route()].bytesOut += bytes
             $0.stats.routes[route.rawValue, default: SimulatorStats.Route()].byStatus["\(status)", default: 0] += 1
+            $0.stats.events += 1
+            if $0.stats.routes[route.rawValue]?.firstResponseEvent == nil { $0.stats.routes[route.rawValue]?.firstResponseEvent = $0.stats.events }
         }
     }
 

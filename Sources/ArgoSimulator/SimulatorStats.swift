@@ -9,14 +9,22 @@ public struct SimulatorStats: Sendable, Equatable, Codable {
         public var bySymbol: [String: Int] = [:]
         public var byStatus: [String: Int] = [:]
         public var hung = 0
+        /// Sequence numbers (one counter for every request arrival and response
+        /// written, all routes) of this route's first request and first response:
+        /// the order of events across routes, without clocks.
+        public var firstRequestEvent: Int? = nil
+        public var firstResponseEvent: Int? = nil
 
         enum CodingKeys: String, CodingKey {
             case requests, connections, hung
+            case firstRequestEvent = "first_request_event", firstResponseEvent = "first_response_event"
             case bytesIn = "bytes_in", bytesOut = "bytes_out", bySymbol = "by_symbol", byStatus = "by_status"
         }
     }
 
     public var routes: [String: Route] = [:]
+    /// The event counter behind the `first_…_event` numbers.
+    public var events = 0
 
     public subscript(route: SimulatedRoute) -> Route { routes[route.rawValue] ?? Route() }
 

@@ -102,4 +102,34 @@ struct CycleTests {
             for secret in testEnvironment.values { #expect(!text.contains(secret), "\(secret)") }
         }
     }
+
+    @Test("the JSON report has the contract's shape (section 5)")
+    func jsonShape() async throws {
+        try await withEngine(environment: testEnvironment.filter { $0.key != "XAI_API_KEY" }) { engine, _ in
+            let report = await engine.runCycle(symbols: ["AAPL", "XYZ"])
+            let object = try #require(try JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
+            let cycle = try #require(object["cycle"] as? [String: Any])
+            #expect(cycle["id"] is String && cycle["started_at"] is String && cycle["duration_ms"] is Double && cycle["symbols"] as? Int == 2)
+            #expect(ISO8601DateFormatter().date(from: cycle["started_at"] as? String ?? "") != nil)
+            let signals = try #require(object["signals"] as? [[String: Any]])
+            let aapl = signals[0]
+            for key in ["symbol", "direction", "confidence", "raw_confidence", "regime", "market_data", "sources", "reasoning"] {
+                #expect(aapl[key] != nil, "signals[].\(key)")
+            }
+            #expect(["LONG", "SHORT", "NEUTRAL"].contains(aapl["direction"] as? String ?? ""))
+            let market = try #require(aapl["market_data"] as? [String: Any])
+            #expect(market["source"] as? String == "alpaca" && market["bars"] is Int && market["last_close"] is Double && market["as_of"] is String)
+            let sources = try #require(aapl["sources"] as? [String: [String: Any]])
+            let alpaca = try #require(sources["alpaca"])
+            for key in ["status", "direction", "confidence", "weight", "latency_ms", "attempts", "reasoning"] { #expect(alpaca[key] != nil, "alpaca.\(key)") }
+            #expect(sources["massive"]?["status"] as? String == "skipped" && sources["massive"]?["reason"] is String)
+            #expect(sources["xai_grok"]?["status"] as? String == "disabled")
+            let statuses = Set(sources.values.compactMap { $0["status"] as? String })
+            #expect(statuses.isSubset(of: ["ok", "cached", "error", "skipped", "disabled"]))
+            let errors = try #require(object["errors"] as? [[String: String]])
+            #expect(errors.map { $0["symbol"] } == ["XYZ"] && errors[0]["error"] != nil)
+            let stats = try #require(object["stats"] as? [String: Int])
+            #expect(stats["http_requests"] != nil && stats["cache_hits"] != nil && stats["retries"] != nil)
+        }
+    }
 }
