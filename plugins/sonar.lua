@@ -11,7 +11,7 @@ return {
   cache_ttl = 120,
   timeout = 25,
   rate_limit = { requests = 50, per = 60 },
-  max_concurrency = 4,
+  max_concurrency = 16,  -- the vendors limit requests per minute, not requests in flight
 
   request = function(symbol, ctx)
     local body = sentiment.chat_body("sonar", symbol)

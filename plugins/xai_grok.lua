@@ -11,7 +11,7 @@ return {
   cache_ttl = 90,
   timeout = 20,
   rate_limit = { requests = 60, per = 60 },
-  max_concurrency = 4,
+  max_concurrency = 16,  -- the vendors limit requests per minute, not requests in flight
 
   request = function(symbol, ctx)
     return {

@@ -53,23 +53,30 @@ struct Runtime {
         }
         var simulator: Simulator?
         if options.demo {
-            simulator = try await Simulator.start(host: "127.0.0.1", port: 0, scenario: DemoScenario.scenario, threads: 2)
+            // One listening port per plugin: each source talks to its own "host", with its own pool, as in production.
+            simulator = try await Simulator.start(host: "127.0.0.1", port: 0, scenario: DemoScenario.scenario, threads: 2,
+                                                  listeners: host.plugins.count)
         }
         var sources: [SourceSetup]
         do {
             sources = try SourceSetup.all(
                 plugins: host.plugins, config: config, consensus: host.consensus, environment: environment,
-                baseURLOverride: simulator?.baseURL, placeholderKeys: options.demo)
+                baseURLOverride: nil, placeholderKeys: options.demo)
         } catch {
             printError("argo: \(error)")
             try? await simulator?.shutdown()
             throw ExitCode(1)
         }
-        if options.demo {
-            // The simulator has no quota: the vendors' plan limits (Alpha Vantage's
-            // 5 a minute) would only slow the demo down. Config/argo.yaml still applies.
-            for index in sources.indices where config.file.entry("sources.\(sources[index].name).rate_limit.requests") == nil {
-                sources[index].policy.rateLimit = nil
+        if let simulator {
+            for index in sources.indices {
+                sources[index].baseURL = simulator.baseURLs[index % simulator.baseURLs.count]
+                // The simulator has no quota: the vendors' plan limits (Alpha Vantage's 5 a
+                // minute and 2 in flight) would only slow the demo. Config/argo.yaml still applies.
+                let name = sources[index].name
+                if config.file.entry("sources.\(name).rate_limit.requests") == nil { sources[index].policy.rateLimit = nil }
+                if config.file.entry("sources.\(name).max_concurrency") == nil {
+                    sources[index].policy.maxConcurrency = max(sources[index].policy.maxConcurrency, config.connectionsPerHost)
+                }
             }
         }
         guard sources.contains(where: \.isEnabled) else {

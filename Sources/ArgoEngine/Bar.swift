@@ -35,6 +35,7 @@ public struct Bar: Sendable, Equatable, Codable {
         case let number as Int64: return number > 100_000_000_000 ? number / 1000 : number
         case let number as Double where number.isFinite: return timestamp(Int64(number))
         case let text as String:
+            if let fast = rfc3339(text) { return fast }
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970) }
@@ -45,6 +46,55 @@ public struct Bar: Sendable, Equatable, Codable {
         default: return nil
         }
     }
+}
+
+/// Unix seconds of `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, parsed
+/// by hand: a formatter per bar cost more than everything else in a cycle (ICU).
+func rfc3339(_ text: String) -> Int64? {
+    let utf8 = Array(text.utf8)
+    guard utf8.count >= 10 else { return nil }
+    func number(_ range: Range<Int>) -> Int64? {
+        guard range.upperBound <= utf8.count else { return nil }
+        var value: Int64 = 0
+        for index in range {
+            let digit = utf8[index] &- 48
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+        }
+        return value
+    }
+    guard let year = number(0..<4), utf8[4] == 45, let month = number(5..<7), utf8[7] == 45, let day = number(8..<10),
+          (1...12).contains(month), (1...31).contains(day) else { return nil }
+    var seconds = days(fromCivil: year, month, day) * 86_400
+    if utf8.count == 10 { return seconds }
+    guard utf8.count >= 20, utf8[10] == 84 || utf8[10] == 116 || utf8[10] == 32, let hour = number(11..<13), utf8[13] == 58,
+          let minute = number(14..<16), utf8[16] == 58, let second = number(17..<19) else { return nil }
+    seconds += hour * 3600 + minute * 60 + second
+    var index = 19
+    if utf8[index] == 46 {  // fractional seconds: ignored
+        index += 1
+        while index < utf8.count, utf8[index] >= 48, utf8[index] <= 57 { index += 1 }
+    }
+    guard index < utf8.count else { return nil }
+    switch utf8[index] {
+    case 90, 122: return index + 1 == utf8.count ? seconds : nil
+    case 43, 45:
+        guard index + 6 == utf8.count, let offsetHours = number(index + 1..<index + 3), utf8[index + 3] == 58,
+              let offsetMinutes = number(index + 4..<index + 6) else { return nil }
+        let offset = offsetHours * 3600 + offsetMinutes * 60
+        return utf8[index] == 43 ? seconds - offset : seconds + offset
+    default: return nil
+    }
+}
+
+/// Days since 1970-01-01 of a Gregorian date (Howard Hinnant's algorithm).
+func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
 }
 
 /// Gregorian (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm).

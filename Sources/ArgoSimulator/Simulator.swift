@@ -13,35 +13,45 @@ import NIOPosix
 public final class Simulator: Sendable {
     /// The prices every vendor serves.
     public var market: SimulatedMarket { core.market }
-    /// The port it listens on.
+    /// The port it listens on (the first, when it has several).
     public let port: Int
+    /// Every port it listens on: one per upstream host to imitate, so a client
+    /// keeps a separate connection pool per "vendor" as it would in production.
+    public let ports: [Int]
     /// The host it listens on.
     public let host: String
 
     let core: SimulatorCore
-    private let channel: any Channel
+    private let channels: [any Channel]
     private let group: MultiThreadedEventLoopGroup
 
-    private init(core: SimulatorCore, channel: any Channel, group: MultiThreadedEventLoopGroup, host: String) {
+    private init(core: SimulatorCore, channels: [any Channel], group: MultiThreadedEventLoopGroup, host: String) {
         self.core = core
-        self.channel = channel
+        self.channels = channels
         self.group = group
         self.host = host
-        port = channel.localAddress?.port ?? 0
+        ports = channels.map { $0.localAddress?.port ?? 0 }
+        port = ports[0]
     }
 
     /// `http://host:port`.
     public var baseURL: String { "http://\(host):\(port)" }
 
+    /// `http://host:port` for every listening port.
+    public var baseURLs: [String] { ports.map { "http://\(host):\($0)" } }
+
     /// Starts serving on `host:port` (port 0: any free port). Loopback only by default.
     public static func start(
-        host: String = "127.0.0.1", port: Int = 0, scenario: SimulatorScenario = SimulatorScenario(), threads: Int = 1
+        host: String = "127.0.0.1", port: Int = 0, scenario: SimulatorScenario = SimulatorScenario(), threads: Int = 1,
+        listeners: Int = 1
     ) async throws -> Simulator {
         let today = scenario.today.flatMap { TradingDay(iso: Substring($0)) } ?? TradingDay.currentUTC()
         let market = SimulatedMarket(today: today, unlisted: Set(scenario.unlisted ?? ["XYZ", "ZZZZ", "NOPE"]))
         let core = SimulatorCore(market: market, knobs: scenario.routes)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        var channels: [any Channel] = []
         do {
+            for index in 0..<max(1, listeners) {
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -52,9 +62,12 @@ public final class Simulator: Sendable {
                         try channel.pipeline.syncOperations.addHandler(SimulatorHandler(core: core))
                     }
                 }
-                .bind(host: host, port: port).get()
-            return Simulator(core: core, channel: channel, group: group, host: host)
+                .bind(host: host, port: index == 0 ? port : 0).get()
+            channels.append(channel)
+            }
+            return Simulator(core: core, channels: channels, group: group, host: host)
         } catch {
+            for channel in channels { try? await channel.close() }
             try? await group.shutdownGracefully()
             throw error
         }
@@ -62,7 +75,7 @@ public final class Simulator: Sendable {
 
     /// Stops listening, closes connections and the event loops.
     public func shutdown() async throws {
-        try? await channel.close()
+        for channel in channels { try? await channel.close() }
         try await group.shutdownGracefully()
     }
 

@@ -98,6 +98,11 @@ struct IndicatorTests {
         #expect(Bar(t: alpaca, o: 0, h: 0, l: 0, c: 0, v: 0).date == "2026-11-23")
         #expect(Bar(t: massive, o: 0, h: 0, l: 0, c: 0, v: 0).date == "2025-11-23")
         #expect(Bar(t: yahoo, o: 0, h: 0, l: 0, c: 0, v: 0).date == "2025-11-23")
-        #expect(Bar.timestamp("2026-11-23T05:00:00.123456789Z") != nil || Bar.timestamp("2026-11-23T05:00:00.123Z") != nil)
+        // 2026-11-23T05:00:00Z: 56·365 + 14 leap days = 20 454 days to 2026-01-01, + 326 (Jan–Oct 304, + 22) = 20 780; × 86 400 + 5 h.
+        #expect(alpaca == 20_780 * 86_400 + 5 * 3600)
+        #expect(Bar.timestamp("2026-11-23T05:00:00.123456789Z") == alpaca)
+        #expect(Bar.timestamp("2026-11-23T00:00:00-05:00") == alpaca)
+        #expect(Bar.timestamp("2026-11-23") == Int64(20_780 * 86_400))
+        #expect(Bar.timestamp("2026-13-23") == nil && Bar.timestamp("yesterday") == nil)
     }
 }
