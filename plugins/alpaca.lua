@@ -57,4 +57,14 @@ return {
   end,
 
   signal = function(ind, symbol, ctx) return technical.trend_momentum(ind, "Alpaca") end,
+
+  -- Checked offline by `argo sources test alpaca` (bodies as Alpaca sends them).
+  examples = {
+    { symbol = "AAPL",
+      response = { status = 200, body = [==[{"bars":[{"c":267.44,"h":268.0,"l":265.1,"n":612345,"o":266.2,"t":"2026-11-20T05:00:00Z","v":50123400,"vw":267.1},{"c":271.9,"h":272.5,"l":269.0,"n":598765,"o":270.1,"t":"2026-11-21T05:00:00Z","v":48765432,"vw":271.2}],"symbol":"AAPL","next_page_token":null}]==] },
+      expect = { bars = 2, last_close = 271.9, direction = "NEUTRAL" } },
+    { symbol = "XYZ",
+      response = { status = 200, body = [==[{"bars":null,"symbol":"XYZ","next_page_token":null}]==] },
+      expect = { error_kind = "not_found" } },
+  },
 }

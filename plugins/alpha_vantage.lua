@@ -63,4 +63,34 @@ return {
       reasoning = string.format("Alpha Vantage %s: RSI14 %.1f, MACD %.3f, histogram %+.3f", date, rsi, macd, hist),
     }
   end,
+
+  -- Checked offline by `argo sources test alpha_vantage` (pretty-printed, newest first, values as strings).
+  examples = {
+    { symbol = "AAPL",
+      responses = {
+        rsi = { status = 200, body = [==[{
+    "Meta Data": {"1: Symbol": "AAPL", "2: Indicator": "Relative Strength Index (RSI)", "3: Last Refreshed": "2026-11-21", "4: Interval": "daily", "5: Time Period": 14, "6: Series Type": "close", "7: Time Zone": "US/Eastern Time"},
+    "Technical Analysis: RSI": {
+        "2026-11-21": {"RSI": "58.1234"},
+        "2026-11-20": {"RSI": "55.0021"}
+    }
+}]==] },
+        macd = { status = 200, body = [==[{
+    "Meta Data": {"1: Symbol": "AAPL", "2: Indicator": "Moving Average Convergence/Divergence (MACD)", "3: Last Refreshed": "2026-11-21"},
+    "Technical Analysis: MACD": {
+        "2026-11-21": {"MACD": "1.2345", "MACD_Hist": "0.2100", "MACD_Signal": "1.0245"},
+        "2026-11-20": {"MACD": "1.1000", "MACD_Hist": "0.1000", "MACD_Signal": "1.0000"}
+    }
+}]==] },
+      },
+      expect = { direction = "LONG" } },
+    { symbol = "AAPL",
+      responses = {
+        rsi = { status = 200, body = [==[{
+    "Information": "We have detected your API key as DEMO and our standard API rate limit is 25 requests per day."
+}]==] },
+        macd = { status = 200, body = [==[{"Technical Analysis: MACD": {}}]==] },
+      },
+      expect = { error_kind = "rate_limited" } },
+  },
 }

@@ -47,4 +47,14 @@ return {
   end,
 
   signal = function(ind, symbol, ctx) return technical.trend_momentum(ind, "Massive") end,
+
+  -- Checked offline by `argo sources test massive`.
+  examples = {
+    { symbol = "AAPL",
+      response = { status = 200, body = [==[{"ticker":"AAPL","queryCount":2,"resultsCount":2,"adjusted":true,"results":[{"v":5.01234E+07,"vw":267.1,"o":266.2,"c":267.44,"h":268,"l":265.1,"t":1763614800000,"n":612345},{"v":4.8765432E+07,"vw":271.2,"o":270.1,"c":271.9,"h":272.5,"l":269,"t":1763701200000,"n":598765}],"status":"OK","request_id":"6a7e466379af0a71039d60cc78e72282","count":2}]==] },
+      expect = { bars = 2, last_close = 271.9, direction = "NEUTRAL" } },
+    { symbol = "XYZ",
+      response = { status = 200, body = [==[{"ticker":"XYZ","queryCount":0,"resultsCount":0,"adjusted":true,"status":"OK","request_id":"b1c2","count":0}]==] },
+      expect = { error_kind = "not_found" } },
+  },
 }

@@ -32,4 +32,15 @@ return {
     signal.reasoning = signal.reasoning .. string.format(" (%d sources)", sources)
     return signal
   end,
+
+  -- Checked offline by `argo sources test sonar`: prose around the JSON, citation
+  -- markers, a reasoning model's <think> block.
+  examples = {
+    { symbol = "TSLA",
+      response = { status = 200, body = [==[{"id": "b0528f9a-2c5c-48dc-be13-b3f4137f3f40", "model": "sonar", "created": 1763989200, "usage": {"prompt_tokens": 98, "completion_tokens": 61, "total_tokens": 159, "search_context_size": "low"}, "citations": ["https://www.reuters.com/a", "https://finance.yahoo.com/b"], "search_results": [], "object": "chat.completion", "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Here is my assessment of $TSLA:\n{\"symbol\": \"TSLA\", \"sentiment\": \"bearish\", \"score\": -0.55, \"confidence\": 0.7, \"summary\": \"Deliveries missed estimates.\"}\nSources: [1][2]"}, "delta": {"role": "assistant", "content": ""}}]}]==] },
+      expect = { direction = "SHORT" } },
+    { symbol = "TSLA",
+      response = { status = 200, body = [==[{"id": "c1", "model": "sonar-reasoning", "citations": [], "search_results": [], "object": "chat.completion", "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "<think>The user wants {a JSON}.</think>{\"sentiment\": \"neutral\", \"score\": 0.05, \"confidence\": 0.6, \"summary\": \"Mixed coverage.\"}"}, "delta": {"role": "assistant", "content": ""}}]}]==] },
+      expect = { direction = "NEUTRAL" } },
+  },
 }

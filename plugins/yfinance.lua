@@ -57,4 +57,14 @@ return {
   signal = function(ind, symbol, ctx)
     return technical.trend_momentum(ind, "Yahoo")
   end,
+
+  -- Checked offline by `argo sources test yfinance`: a null gap row is skipped.
+  examples = {
+    { symbol = "AAPL",
+      response = { status = 200, body = [==[{"chart":{"result":[{"meta":{"symbol":"AAPL"},"timestamp":[1763649000,1763735400,1763994600],"indicators":{"quote":[{"open":[266.2,null,270.1],"high":[268.0,null,272.5],"low":[265.1,null,269.0],"close":[267.4,null,271.9],"volume":[50123400,null,null]}],"adjclose":[{"adjclose":[267.4,null,271.9]}]}}],"error":null}}]==] },
+      expect = { bars = 2, last_close = 271.9, direction = "NEUTRAL" } },
+    { symbol = "AAPL",
+      response = { status = 200, body = [==[{"chart":{"result":null,"error":{"code":"Bad Request","description":"Invalid input - interval=1x is not supported"}}}]==] },
+      expect = { error_kind = "bad_response" } },
+  },
 }

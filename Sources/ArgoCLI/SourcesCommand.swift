@@ -4,11 +4,11 @@ import ArgumentParser
 import Foundation
 
 /// `argo sources list | check`.
-struct SourcesCommand: ParsableCommand {
+struct SourcesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources",
         abstract: "List and validate the source plugins.",
-        subcommands: [List.self, Check.self]
+        subcommands: [List.self, Check.self, SourcesTestCommand.self]
     )
 
     /// Where the plugins are: `--plugins-dir`, else `ARGO_PLUGINS_DIR`, else `plugins`.
@@ -18,15 +18,19 @@ struct SourcesCommand: ParsableCommand {
 
         var path: String { pluginsDir ?? ProcessInfo.processInfo.environment["ARGO_PLUGINS_DIR"] ?? "plugins" }
 
-        /// Reads the directory and loads every plugin into a fresh state.
-        func load() throws -> (PluginDirectory, [PluginDirectory.Loaded], [PluginError]) {
-            let directory: PluginDirectory
+        /// Reads the directory, or exits 1 naming it.
+        func directory() throws -> PluginDirectory {
             do {
-                directory = try PluginDirectory(path: path)
+                return try PluginDirectory(path: path)
             } catch {
                 printError("argo: cannot read plugin directory '\(path)': \(error.localizedDescription)")
                 throw ExitCode(1)
             }
+        }
+
+        /// Reads the directory and loads every plugin into a fresh state.
+        func load() throws -> (PluginDirectory, [PluginDirectory.Loaded], [PluginError]) {
+            let directory = try directory()
             let state = try LuaState(library: directory.library)
             let (plugins, failures) = directory.load(into: state)
             return (directory, plugins, failures)
@@ -42,7 +46,9 @@ struct SourcesCommand: ParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             let rows = plugins.map { plugin -> [String] in
                 let m = plugin.manifest
-                let missing = m.env.filter { (environment[$0] ?? "").isEmpty }
+                // `A|B` in `env`: either variable will do.
+                let missing = m.env.filter { declared in declared.split(separator: "|").allSatisfy { (environment[String($0)] ?? "").isEmpty } }
+                    .map { $0.replacingOccurrences(of: "|", with: " or ") }
                 let role: String
                 switch m.role {
                 case .marketData(let priority): role = "market_data #\(priority)"

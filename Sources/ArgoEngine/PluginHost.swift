@@ -95,6 +95,9 @@ public final class PluginHost: Sendable {
         consensus = loaded.consensus
     }
 
+    /// The references held by `state`.
+    func referencesOf(_ state: LuaState) -> StateReferences? { references.entries.withLock { $0[ObjectIdentifier(state)] } }
+
     /// Runs `body` with a state and its references.
     private func withState<R>(_ body: (LuaState, StateReferences) throws -> R) async throws -> R {
         try await pool.withState { state in

@@ -66,7 +66,7 @@ public struct SourceSetup: Sendable {
     }
 
     /// The `ctx` a plugin's functions receive.
-    func context(now: Int64, barsNeeded: Int) -> LuaValue {
+    public func context(now: Int64, barsNeeded: Int) -> LuaValue {
         var envTable: [LuaValue: LuaValue] = [:]
         for (name, value) in env { envTable[.string(LuaString(name))] = .string(LuaString(value)) }
         var config: [LuaValue: LuaValue] = [

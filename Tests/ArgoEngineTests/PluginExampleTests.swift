@@ -1,0 +1,29 @@
+@testable import ArgoEngine
+import ArgoPlugins
+import Testing
+
+@Suite("Engine: shipped plugins pass their own examples")
+struct PluginExampleTests {
+    @Test("every shipped plugin has examples, and each one matches", arguments: ["alpaca", "massive", "yfinance", "alpha_vantage", "xai_grok", "sonar"])
+    func examples(plugin: String) async throws {
+        let host = try PluginHost(directory: try PluginDirectory(path: Repo.plugins), consensusPath: nil, poolSize: 1)
+        #expect(host.failures.isEmpty, "\(host.failures)")
+        let manifest = try #require(host.plugins.first { $0.name == plugin })
+        let setup = try SourceSetup.all(plugins: [manifest], config: ArgoConfig(file: ConfigFile(environment: [:])),
+                                        consensus: host.consensus, environment: [:], placeholderKeys: true)[0]
+        let examples = try await host.examples(plugin)
+        #expect(examples.count >= 2, "a success and a failure")
+        for example in examples {
+            let outcome = await host.run(plugin, responses: example.responses, symbol: example.symbol, ctx: setup.context(now: 1_764_000_000, barsNeeded: 260))
+            #expect(outcome.mismatches(example.expect).isEmpty, "\(outcome.mismatches(example.expect))")
+        }
+    }
+
+    @Test("a wrong expectation is reported, not passed")
+    func mismatchDetected() {
+        let outcome = ExampleOutcome(bars: [Bar(t: 0, o: 1, h: 1, l: 1, c: 1, v: 1)], signal: (.long, 0.5, ""))
+        #expect(outcome.mismatches(["bars": 2]) == ["expected 2 bars, got 1"])
+        #expect(outcome.mismatches(["direction": "SHORT"]) == ["expected SHORT, got LONG"])
+        #expect(!outcome.mismatches(["error_kind": "not_found"]).isEmpty)
+    }
+}
