@@ -112,3 +112,18 @@ struct ConfigTests {
         #expect(config.symbols.count == 6 && config.barsNeeded >= 252)
     }
 }
+
+@Suite("Engine: enabling sources")
+struct EnablingTests {
+    @Test("a source switched off in the config is disabled, naming the file and line; either-or keys enable Massive")
+    func switchedOff() async throws {
+        try await withEngine(yaml: "sources:\n  yfinance:\n    enabled: false\n  alpha_vantage: { rate_limit: { requests: 600 } }\n") { engine, sim in
+            let yahoo = try #require(engine.sources.first { $0.name == "yfinance" })
+            #expect(yahoo.disabledReason == "disabled in test.yaml:3")
+            #expect(engine.sources.first { $0.name == "massive" }?.isEnabled == true, "POLYGON_API_KEY stands in for MASSIVE_API_KEY")
+            let signal = try #require(await engine.runCycle(symbols: ["AAPL"]).signals.first)
+            #expect(signal.sources["yfinance"]?.status == .disabled)
+            #expect(sim.stats.routes["yahoo"] == nil)
+        }
+    }
+}

@@ -37,7 +37,7 @@ func withEngine<R>(
     do {
         // The vendors' free-plan limits (Alpha Vantage: 5 a minute) would make tests wait; lift them.
         let limits = "sources:\n  alpha_vantage: { rate_limit: { requests: 600 } }\n  massive: { rate_limit: { requests: 600 } }\n"
-        let config = try ArgoConfig(file: try ConfigFile(yaml: limits + yaml, path: "test.yaml", environment: [:]))
+        let config = try ArgoConfig(file: try ConfigFile(yaml: yaml.contains("sources:") ? yaml : limits + yaml, path: "test.yaml", environment: [:]))
         let host = try PluginHost(directory: try PluginDirectory(path: pluginsDir), consensusPath: consensusPath, poolSize: 2)
         let sources = try SourceSetup.all(plugins: host.plugins, config: config, consensus: host.consensus,
                                           environment: environment, baseURLOverride: simulator.baseURL)
