@@ -33,7 +33,8 @@ public struct Bar: Sendable, Equatable, Codable {
     static func timestamp(_ value: Any?) -> Int64? {
         switch value {
         case let number as Int64: return number > 100_000_000_000 ? number / 1000 : number
-        case let number as Double where number.isFinite: return timestamp(Int64(number))
+        // Beyond ±9e15 a double is no timestamp (and would trap converting to Int64).
+        case let number as Double where number.isFinite && abs(number) < 9e15: return timestamp(Int64(number))
         case let text as String:
             if let fast = rfc3339(text) { return fast }
             let formatter = ISO8601DateFormatter()

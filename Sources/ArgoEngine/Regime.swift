@@ -18,10 +18,11 @@ public struct RegimeThresholds: Sendable, Equatable {
     public var crisisVolatilityFloor = 0.30
     /// BULL/BEAR: SMA50 at least this far above/below SMA200 (fraction)…
     public var trendSeparation = 0.03
-    /// …SMA50 moving the same way over the last `slopeWindow` bars by at least this fraction…
+    /// …SMA50 moving the same way over the last `slopeWindow` bars by at least this
+    /// fraction, and the close on the trend's side of SMA50.
     public var trendSlope = 0.01
     public var slopeWindow = 20
-    /// …and the close on the trend's side of SMA50.
+
     public init() {}
 }
 

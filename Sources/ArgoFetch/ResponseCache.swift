@@ -37,8 +37,4 @@ final class ResponseCache: Sendable {
     }
 
     func remove(_ key: String) { _ = entries.withLock { $0.removeValue(forKey: key) } }
-
-    func removeAll() { entries.withLock { $0.removeAll() } }
-
-    var count: Int { entries.withLock { $0.count } }
 }

@@ -104,5 +104,6 @@ struct IndicatorTests {
         #expect(Bar.timestamp("2026-11-23T00:00:00-05:00") == alpaca)
         #expect(Bar.timestamp("2026-11-23") == Int64(20_780 * 86_400))
         #expect(Bar.timestamp("2026-13-23") == nil && Bar.timestamp("yesterday") == nil)
+        #expect(Bar.timestamp(1e300) == nil, "a hostile plugin's number is no timestamp, and no crash")
     }
 }
