@@ -69,10 +69,6 @@ func run(base: String, requests: Int, concurrency: Int, limit: Int, freshTranspo
     return figures
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: ArgoFetchBench BASE_URL [requests] [concurrency]\n".utf8))

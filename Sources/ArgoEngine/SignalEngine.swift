@@ -155,7 +155,7 @@ public final class SignalEngine: Sendable {
         do {
             var requests = try await host.request(source.name, symbol: symbol, ctx: ctx, redactor: redactor)
             var bars: [Bar] = []
-            for page in 0..<Self.maxPages {
+            pages: for _ in 0..<Self.maxPages {
                 let responses = try await fetchAll(requests, source: source, deadline: deadline)
                 for response in responses.values {
                     attempts += response.attempts
@@ -176,11 +176,9 @@ public final class SignalEngine: Sendable {
                                           weight: source.weight, latencyMs: elapsedMs(), attempts: attempts, reasoning: reasoning), nil)
                 case .bars(let pageBars, let next):
                     bars += pageBars
-                    guard let next, page + 1 < Self.maxPages else { break }
+                    guard let next else { break pages }
                     requests = [nil: next]
-                    continue
                 }
-                break
             }
             bars.sort { $0.t < $1.t }
             guard !bars.isEmpty else { throw FetchError(.notFound, "no bars for \(symbol)") }
@@ -230,8 +228,4 @@ public final class SignalEngine: Sendable {
         }
         return responses
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -14,7 +14,7 @@ public struct SystemFetchClock: FetchClock {
 
 extension Duration {
     /// The duration in seconds, as a double.
-    var seconds: Double {
+    public var seconds: Double {
         let (whole, attoseconds) = components
         return Double(whole) + Double(attoseconds) * 1e-18
     }
