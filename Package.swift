@@ -12,6 +12,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // Lua 5.4 from the system (Debian: liblua5.4-dev); used by ArgoLua only.
@@ -42,6 +47,25 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Signal history: cycles, signals and source results in SQLite (WAL), one transaction per cycle.
+        .target(
+            name: "ArgoStore",
+            dependencies: ["ArgoEngine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Running for real: building the engine from files, hot reload, the cycle loop, metrics and logs.
+        .target(
+            name: "ArgoService",
+            dependencies: [
+                "ArgoEngine", "ArgoStore", "ArgoFetch", "ArgoPlugins", "ArgoSimulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The upstream simulator: the six vendor APIs on loopback, with knobs and counters.
         .target(
             name: "ArgoSimulator",
@@ -60,6 +84,10 @@ let package = Package(
                 "ArgoEngine",
                 "ArgoFetch",
                 "ArgoSimulator",
+                "ArgoStore",
+                "ArgoService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +108,11 @@ let package = Package(
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
         .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoEngine", "ArgoSimulator"]),
         .testTarget(name: "ArgoFetchTests", dependencies: ["ArgoFetch", "ArgoSimulator"]),
+        .testTarget(name: "ArgoStoreTests", dependencies: ["ArgoStore", "ArgoEngine", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "ArgoServiceTests",
+            dependencies: ["ArgoService", "ArgoStore", "ArgoEngine", "ArgoFetch", "ArgoSimulator", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

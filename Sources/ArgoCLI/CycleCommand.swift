@@ -1,4 +1,5 @@
 import ArgoEngine
+import ArgoStore
 import ArgumentParser
 import Foundation
 
@@ -17,8 +18,13 @@ struct CycleCommand: AsyncParsableCommand {
 
     @OptionGroup var options: Runtime.Options
 
-    @Flag(help: "Do not store the cycle (storage arrives with the history issue; nothing is stored yet).")
+    @Flag(help: "Do not store the cycle in the history database (storage.path).")
     var noStore = false
+
+    /// `--symbols a,b` as upper-case tickers; nil when not given.
+    static func symbolList(_ option: String?) -> [String]? {
+        option.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty } }
+    }
 
     func validate() throws {
         if let symbols, symbols.split(separator: ",").isEmpty { throw ValidationError("--symbols needs at least one symbol") }
@@ -26,9 +32,23 @@ struct CycleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await Runtime.start(options)
-        let list = symbols.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty } }
-        let report = await runtime.engine.runCycle(symbols: list)
+        let store: SignalStore?
+        do {
+            store = noStore ? nil : try runtime.openStore()
+        } catch {
+            await runtime.shutdown()
+            throw error
+        }
+        let report = await runtime.engine.runCycle(symbols: Self.symbolList(symbols))
         await runtime.shutdown()
+        if let store {
+            do {
+                try await store.save(report)
+                try store.close()
+            } catch {
+                printError("argo: \(error)")
+            }
+        }
         switch format {
         case .json:
             FileHandle.standardOutput.write(try report.json())

@@ -8,6 +8,8 @@ public struct ArgoConfig: Sendable {
     public var storagePath = ".argo/argo.sqlite"
     /// Seconds a cycle may take; unfinished sources are reported as timed out.
     public var cycleDeadline = 20.0
+    /// Seconds between cycle starts under `argo run` (`cycle.interval`).
+    public var cycleInterval = 60.0
     public var maxConcurrentSymbols = 64
     /// Trading days of bars the market-data request asks for (≥ 200 for regime, 252 for the 52-week range).
     public var barsNeeded = 260
@@ -26,6 +28,9 @@ public struct ArgoConfig: Sendable {
         "sources.*.rate_limit.requests", "sources.*.rate_limit.per", "sources.*.max_attempts", "sources.*.weight",
     ]
 
+    /// The levels `log.level` accepts (swift-log's).
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
     public init(file: ConfigFile) throws(ConfigError) {
         self.file = file
         if let (key, origin) = file.unknownKeys(allowed: Self.allowedKeys).first {
@@ -43,7 +48,12 @@ public struct ArgoConfig: Sendable {
         maxConcurrentSymbols = try file.integer("cycle.max_concurrent_symbols", atLeast: 1) ?? maxConcurrentSymbols
         barsNeeded = try file.integer("cycle.bars_needed", atLeast: 1) ?? barsNeeded
         connectionsPerHost = try file.integer("http.connections_per_host", atLeast: 1) ?? connectionsPerHost
-        logLevel = file.string("log.level") ?? logLevel
+        cycleInterval = try file.duration("cycle.interval") ?? cycleInterval
+        logLevel = file.string("log.level")?.lowercased() ?? logLevel
+        if !Self.logLevels.contains(logLevel) {
+            let origin = file.entry("log.level")?.origin ?? ConfigFile.environmentName("log.level")
+            throw ConfigError(origin: origin, message: "'log.level' must be one of \(Self.logLevels.joined(separator: ", ")), got '\(logLevel)'")
+        }
         regime.minBars = try file.integer("regime.min_bars", atLeast: 200) ?? regime.minBars
         regime.crisisDrawdown = try file.number("regime.crisis_drawdown", atLeast: 0) ?? regime.crisisDrawdown
         regime.drawdownWindow = try file.integer("regime.drawdown_window", atLeast: 2) ?? regime.drawdownWindow

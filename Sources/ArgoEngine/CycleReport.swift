@@ -20,6 +20,20 @@ public struct SourceOutcome: Sendable, Codable, Equatable {
         case latencyMs = "latency_ms", errorKind = "error_kind"
     }
 
+    public init(status: Status, direction: Direction? = nil, confidence: Double? = nil, weight: Double? = nil, latencyMs: Double? = nil,
+                attempts: Int? = nil, reasoning: String? = nil, error: String? = nil, errorKind: String? = nil, reason: String? = nil) {
+        self.status = status
+        self.direction = direction
+        self.confidence = confidence
+        self.weight = weight
+        self.latencyMs = latencyMs
+        self.attempts = attempts
+        self.reasoning = reasoning
+        self.error = error
+        self.errorKind = errorKind
+        self.reason = reason
+    }
+
     public static func skipped(_ reason: String) -> SourceOutcome { SourceOutcome(status: .skipped, reason: reason) }
     public static func disabled(_ reason: String) -> SourceOutcome { SourceOutcome(status: .disabled, reason: reason) }
 }
@@ -31,6 +45,13 @@ public struct MarketDataSummary: Sendable, Codable, Equatable {
     public var lastClose: Double
     public var asOf: String
     enum CodingKeys: String, CodingKey { case source, bars, lastClose = "last_close", asOf = "as_of" }
+
+    public init(source: String, bars: Int, lastClose: Double, asOf: String) {
+        self.source = source
+        self.bars = bars
+        self.lastClose = lastClose
+        self.asOf = asOf
+    }
 }
 
 /// One symbol's consensus and the sources behind it.
@@ -50,6 +71,19 @@ public struct SymbolSignal: Sendable, Codable, Equatable {
         case symbol, direction, confidence, regime, sources, reasoning, insufficient
         case rawConfidence = "raw_confidence", marketData = "market_data"
     }
+
+    public init(symbol: String, direction: Direction, confidence: Double, rawConfidence: Double, regime: Regime,
+                marketData: MarketDataSummary?, sources: [String: SourceOutcome], reasoning: String, insufficient: Bool? = nil) {
+        self.symbol = symbol
+        self.direction = direction
+        self.confidence = confidence
+        self.rawConfidence = rawConfidence
+        self.regime = regime
+        self.marketData = marketData
+        self.sources = sources
+        self.reasoning = reasoning
+        self.insufficient = insufficient
+    }
 }
 
 /// A whole cycle: what `argo cycle --format json` prints.
@@ -62,11 +96,24 @@ public struct CycleReport: Sendable, Codable {
         /// Seconds the cycle was allowed.
         public var deadlineS: Double
         enum CodingKeys: String, CodingKey { case id, symbols, startedAt = "started_at", durationMs = "duration_ms", deadlineS = "deadline_s" }
+
+        public init(id: String, startedAt: String, durationMs: Double, symbols: Int, deadlineS: Double) {
+            self.id = id
+            self.startedAt = startedAt
+            self.durationMs = durationMs
+            self.symbols = symbols
+            self.deadlineS = deadlineS
+        }
     }
 
     public struct SymbolError: Sendable, Codable, Equatable {
         public var symbol: String
         public var error: String
+
+        public init(symbol: String, error: String) {
+            self.symbol = symbol
+            self.error = error
+        }
     }
 
     public struct Stats: Sendable, Codable, Equatable {
@@ -75,12 +122,26 @@ public struct CycleReport: Sendable, Codable {
         public var retries = 0
         public var coalesced = 0
         enum CodingKeys: String, CodingKey { case retries, coalesced, httpRequests = "http_requests", cacheHits = "cache_hits" }
+
+        public init(httpRequests: Int = 0, cacheHits: Int = 0, retries: Int = 0, coalesced: Int = 0) {
+            self.httpRequests = httpRequests
+            self.cacheHits = cacheHits
+            self.retries = retries
+            self.coalesced = coalesced
+        }
     }
 
     public var cycle: Info
     public var signals: [SymbolSignal]
     public var errors: [SymbolError]
     public var stats: Stats
+
+    public init(cycle: Info, signals: [SymbolSignal], errors: [SymbolError], stats: Stats) {
+        self.cycle = cycle
+        self.signals = signals
+        self.errors = errors
+        self.stats = stats
+    }
 
     /// The report as JSON (sorted keys, so output is stable).
     public func json(pretty: Bool = true) throws -> Data {

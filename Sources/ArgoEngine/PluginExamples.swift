@@ -86,4 +86,22 @@ extension PluginHost {
             return ExampleOutcome(error: error)
         }
     }
+
+    /// Runs every example `plugin` carries and returns what does not match, one
+    /// line per example (`example 2 (AAPL): expected LONG, got SHORT`); empty when all match.
+    public func exampleProblems(_ plugin: String, ctx: LuaValue) async -> [String] {
+        let examples: [PluginExample]
+        do {
+            examples = try await self.examples(plugin)
+        } catch {
+            return ["cannot read examples: \(error)"]
+        }
+        var problems: [String] = []
+        for (index, example) in examples.enumerated() {
+            let outcome = await run(plugin, responses: example.responses, symbol: example.symbol, ctx: ctx)
+            let mismatches = outcome.mismatches(example.expect)
+            if !mismatches.isEmpty { problems.append("example \(index + 1) (\(example.symbol)): \(mismatches.joined(separator: "; "))") }
+        }
+        return problems
+    }
 }

@@ -55,12 +55,31 @@ public final class PluginHost: Sendable {
         var consensus: LuaReference?
     }
 
+    /// The text of `Config/consensus.lua` and the path messages name it by.
+    public struct ConsensusSource: Sendable, Equatable {
+        public var path: String
+        public var text: String
+
+        public init(path: String, text: String) {
+            self.path = path
+            self.text = text
+        }
+
+        /// Reads `path`; nil when there is no such file (the default consensus applies).
+        public static func read(path: String) -> ConsensusSource? {
+            FileManager.default.contents(atPath: path).map { ConsensusSource(path: path, text: String(decoding: $0, as: UTF8.self)) }
+        }
+    }
+
     /// Loads `directory` and the consensus file into `poolSize` states.
     /// Throws a ``ConfigError`` when `consensusPath` exists but is broken.
-    public init(directory: PluginDirectory, consensusPath: String?, poolSize: Int? = nil) throws {
-        let consensusSource: (path: String, text: String)? = consensusPath.flatMap { path in
-            FileManager.default.contents(atPath: path).map { (path, String(decoding: $0, as: UTF8.self)) }
-        }
+    public convenience init(directory: PluginDirectory, consensusPath: String?, poolSize: Int? = nil) throws {
+        try self.init(directory: directory, consensus: consensusPath.flatMap(ConsensusSource.read(path:)), poolSize: poolSize)
+    }
+
+    /// Loads `directory` and the consensus text into `poolSize` states.
+    /// Throws a ``ConfigError`` naming the file and line when the consensus is broken.
+    public init(directory: PluginDirectory, consensus consensusSource: ConsensusSource?, poolSize: Int? = nil) throws {
         let references = StateRegistry()
         let first = FirstLoad()
         pool = try LuaStatePool(size: poolSize) {

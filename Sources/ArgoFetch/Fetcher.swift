@@ -13,14 +13,17 @@ import Synchronization
 public final class Fetcher: Sendable {
     let transport: HTTPTransport
     let clock: any FetchClock
+    let observer: (any FetchObserver)?
     private let channels = Mutex<[String: SourceChannel]>([:])
 
     /// - Parameters:
     ///   - transport: the process's shared client.
     ///   - clock: drives cache TTLs and breaker cooldowns (a manual clock in tests).
-    public init(transport: HTTPTransport, clock: any FetchClock = SystemFetchClock()) {
+    ///   - observer: told of every fetch that went upstream (metrics).
+    public init(transport: HTTPTransport, clock: any FetchClock = SystemFetchClock(), observer: (any FetchObserver)? = nil) {
         self.transport = transport
         self.clock = clock
+        self.observer = observer
     }
 
     /// Registers a source or updates its policy (a config reload). Stats survive
@@ -141,6 +144,9 @@ public final class Fetcher: Sendable {
                 $0.failures[error.kind.rawValue, default: 0] += 1
                 if error.attempts > 0 { $0.latency.record(milliseconds: elapsed * 1000) }
             }
+        }
+        if let observer, (try? result.get()) != nil || (result.failure?.attempts ?? 0) > 0 {
+            observer.fetched(source: channel.policy.name, seconds: elapsed, failure: result.failure?.kind)
         }
         _ = channel.flights.withLock { $0.removeValue(forKey: key) }
         return result

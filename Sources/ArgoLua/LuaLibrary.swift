@@ -6,9 +6,9 @@ import Foundation
 /// `require("indicators")` loads `plugins/lib/indicators.lua`; `require("a.b")`
 /// loads `plugins/lib/a/b.lua`. Names are dot-separated identifiers, so no name
 /// can reach outside the directory.
-public struct LuaLibrary: Sendable {
+public struct LuaLibrary: Sendable, Equatable {
     /// One module's source.
-    public struct Module: Sendable {
+    public struct Module: Sendable, Equatable {
         /// How errors name it, e.g. `plugins/lib/util.lua`.
         public var chunkName: String
         public var source: [UInt8]

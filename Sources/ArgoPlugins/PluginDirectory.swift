@@ -5,17 +5,31 @@ import Foundation
 /// `lib/`, read from disk once.
 public struct PluginDirectory: Sendable {
     /// One plugin file's text.
-    public struct File: Sendable {
+    public struct File: Sendable, Equatable {
         /// The path as messages name it (`plugins/alpaca.lua`).
         public var path: String
         /// The file name without `.lua`: the plugin's default name.
         public var stem: String
         public var source: String
+
+        public init(path: String, stem: String, source: String) {
+            self.path = path
+            self.stem = stem
+            self.source = source
+        }
     }
 
     public var path: String
     public var files: [File]
     public var library: LuaLibrary
+
+    /// A directory made of these files and library (for validating one edit, or
+    /// keeping the last good version of each file).
+    public init(path: String, files: [File], library: LuaLibrary) {
+        self.path = path
+        self.files = files
+        self.library = library
+    }
 
     /// Reads `path/*.lua` (sorted by name) and `path/lib/`. Throws when the
     /// directory cannot be read.

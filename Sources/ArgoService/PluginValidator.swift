@@ -1,0 +1,38 @@
+import ArgoEngine
+import ArgoFetch
+import ArgoLua
+import ArgoPlugins
+import Foundation
+
+/// Decides whether one plugin file may go into service: it must load in a
+/// fresh sandboxed state, return a valid manifest (the required functions,
+/// fields of the right types) and pass every one of its own `examples`.
+struct PluginValidator: Sendable {
+    enum Verdict: Sendable, Equatable {
+        case good
+        /// One line naming the file (and line when known).
+        case broken(String)
+    }
+
+    func check(_ file: PluginDirectory.File, library: LuaLibrary, pluginsDir: String) async -> Verdict {
+        let host: PluginHost
+        do {
+            host = try PluginHost(directory: PluginDirectory(path: pluginsDir, files: [file], library: library), consensus: nil, poolSize: 1)
+        } catch {
+            return .broken("\(file.path): \(error)")
+        }
+        if let failure = host.failures.first { return .broken(failure.description) }
+        guard let manifest = host.plugins.first else { return .broken("\(file.path): no plugin in the file") }
+        let ctx: LuaValue
+        do {
+            // Examples run offline: placeholder keys, no config, no network.
+            let setup = try SourceSetup.all(plugins: [manifest], config: ArgoConfig(file: ConfigFile(environment: [:])),
+                                            consensus: host.consensus, environment: [:], placeholderKeys: true)[0]
+            ctx = setup.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 260)
+        } catch {
+            return .broken("\(file.path): \(error)")
+        }
+        let problems = await host.exampleProblems(manifest.name, ctx: ctx)
+        return problems.isEmpty ? .good : .broken("\(file.path): \(problems.joined(separator: "; "))")
+    }
+}
