@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The `argo` executable run as a child process, its standard error read line
 /// by line as it comes (logs are one line per event), for tests that need a
@@ -22,28 +21,24 @@ final class ChildProcess: Sendable {
         process.standardOutput = FileHandle.nullDevice
         let (lines, lineSink) = AsyncStream.makeStream(of: String.self)
         let (exit, exitSink) = AsyncStream.makeStream(of: Int32.self)
-        let partial = Mutex<[UInt8]>([])
         let collected = stderr
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                lineSink.finish()
-                return
-            }
-            let complete: [String] = partial.withLock { buffer in
+        // A thread of its own doing blocking reads until EOF (FileHandle's readabilityHandler
+        // can spin at EOF on Linux); it never occupies a Swift concurrency thread.
+        let reader = errors.fileHandleForReading
+        let thread = Thread {
+            var buffer: [UInt8] = []
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { break }
                 buffer += data
-                var out: [String] = []
                 while let newline = buffer.firstIndex(of: 10) {
-                    out.append(String(decoding: buffer[..<newline], as: UTF8.self))
+                    let line = String(decoding: buffer[..<newline], as: UTF8.self)
                     buffer.removeSubrange(...newline)
+                    collected.append(line)
+                    lineSink.yield(line)
                 }
-                return out
             }
-            for line in complete {
-                collected.append(line)
-                lineSink.yield(line)
-            }
+            lineSink.finish()
         }
         process.terminationHandler = { process in
             exitSink.yield(process.terminationStatus)
@@ -53,6 +48,7 @@ final class ChildProcess: Sendable {
         self.lines = lines
         self.exit = exit
         try process.run()
+        thread.start()
     }
 
     /// Sends `signal` to the child.

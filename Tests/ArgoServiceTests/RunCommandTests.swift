@@ -47,10 +47,13 @@ func runArgo(_ arguments: [String]) throws -> (Int32, Data) {
 
 @Suite("argo run and argo history, as processes", .serialized)
 struct RunCommandTests {
-    @Test("argo run --cycles 3 --interval 0s --demo stores 3 cycles, and argo history reads them back")
+    @Test("argo run --cycles 3 --interval 0s --demo stores 3 cycles, argo history reads them back, and no key is in the database or the logs")
     func threeCycles() async throws {
+        // Keys set in the environment are the ones sent (--demo only fills in missing ones).
+        let keys = ["APCA_API_KEY_ID": "PKTESTKEY7Q2", "APCA_API_SECRET_KEY": "alpacaSecret-91xZ", "XAI_API_KEY": "xai-Secret-5521",
+                    "PERPLEXITY_API_KEY": "pplx-Secret-8830", "ALPHAVANTAGE_API_KEY": "AVSECRET4410", "MASSIVE_API_KEY": "massiveSecret77"]
         try await withRunDirectory(symbols: ["AAPL", "MSFT", "NVDA"]) { directory, config in
-            let run = try ChildProcess(arguments: ["run", "--cycles", "3", "--interval", "0s", "--demo", "--config", config])
+            let run = try ChildProcess(arguments: ["run", "--cycles", "3", "--interval", "0s", "--demo", "--config", config], environment: keys)
             let status = await run.waitForExit()
             #expect(status == 0, "\(run.errorLines.suffix(5))")
             #expect(run.errorLines.filter { $0.contains(" info cycle ") && $0.contains("stored=yes") }.count == 3)
@@ -64,6 +67,12 @@ struct RunCommandTests {
             #expect(counts.integrity == "ok")
             #expect(counts.cycles.count == 3)
             #expect(counts.cycles.allSatisfy { $0.symbols == 3 && $0.signals == 3 && $0.results == 18 })
+            let stored = try Data(contentsOf: directory.appendingPathComponent("history/argo.sqlite"))
+            let logs = run.errorLines.joined(separator: "\n")
+            for secret in keys.values {
+                #expect(stored.range(of: Data(secret.utf8)) == nil, "\(secret) stored")
+                #expect(!logs.contains(secret), "\(secret) logged")
+            }
         }
     }
 
