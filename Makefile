@@ -2,6 +2,7 @@
 #   make run        install what is missing, build in release, run a demo cycle (argo cycle --demo)
 #   make test       install what is missing, then run the test suite
 #   make build      release build of `argo`
+#   make bench      before (the seed) vs argo on the seed's latency profile: table + bench/results.json (release)
 #   make bench-lua  JSON→Lua decoding micro benchmark (release)
 #   make bench-sim  simulator throughput on loopback with wrk (release)
 #   make bench-fetch  client CPU per request through the fetch core (release)
@@ -13,7 +14,7 @@ SWIFT ?= swift
 ARGO  := .build/release/argo
 SUDO  := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo)
 
-.PHONY: help run test build bench-lua bench-sim bench-fetch deps clean
+.PHONY: help run test build bench bench-lua bench-sim bench-fetch deps clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -33,6 +34,10 @@ run: build
 
 test: deps
 	$(SWIFT) test
+
+bench: deps
+	$(SWIFT) build -c release --product ArgoBench
+	.build/release/ArgoBench $(BENCH_ARGS)
 
 bench-lua: deps
 	$(SWIFT) run -c release ArgoLuaBench

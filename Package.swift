@@ -103,6 +103,12 @@ let package = Package(
             dependencies: ["ArgoFetch"],
             path: "Benchmarks/ArgoFetchBench"
         ),
+        // `make bench`: the seed's "before" against Argo on the seed's latency profile (not a test).
+        .executableTarget(
+            name: "ArgoBench",
+            dependencies: ["ArgoEngine", "ArgoFetch", "ArgoPlugins", "ArgoService", "ArgoSimulator"],
+            path: "Benchmarks/ArgoBench"
+        ),
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),

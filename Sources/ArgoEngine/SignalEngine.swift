@@ -14,12 +14,15 @@ public final class SignalEngine: Sendable {
     public let host: PluginHost
     public let fetcher: Fetcher
     public let sources: [SourceSetup]
+    /// Argo's way by default; benchmarks switch fixes off to rebuild the seed service.
+    public let strategy: CycleStrategy
 
-    public init(config: ArgoConfig, host: PluginHost, fetcher: Fetcher, sources: [SourceSetup]) {
+    public init(config: ArgoConfig, host: PluginHost, fetcher: Fetcher, sources: [SourceSetup], strategy: CycleStrategy = CycleStrategy()) {
         self.config = config
         self.host = host
         self.fetcher = fetcher
         self.sources = sources
+        self.strategy = strategy
         for source in sources where source.isEnabled { fetcher.configure(source.policy) }
     }
 
@@ -43,7 +46,7 @@ public final class SignalEngine: Sendable {
                 next += 1
                 group.addTask { await self.runSymbol(symbol, deadline: deadline, contexts: contexts) }
             }
-            while next < min(symbols.count, config.maxConcurrentSymbols) { start() }
+            while next < min(symbols.count, strategy.parallelSymbols ? config.maxConcurrentSymbols : 1) { start() }
             while let signal = await group.next() {
                 results.append(signal)
                 if next < symbols.count { start() }
@@ -80,22 +83,36 @@ public final class SignalEngine: Sendable {
 
     /// One symbol: the chain and the independent sources at once, then regime and consensus.
     func runSymbol(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: LuaValue]) async -> SymbolSignal {
-        async let market = runMarketChain(symbol, deadline: deadline, contexts: contexts)
         var outcomes: [String: SourceOutcome] = [:]
-        await withTaskGroup(of: (String, SourceOutcome).self) { group in
-            for source in independent {
-                group.addTask {
-                    let (outcome, _) = await self.runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!)
-                    return (source.name, outcome)
+        let chain: (outcomes: [String: SourceOutcome], bars: [Bar], source: String?)
+        if strategy.parallelSources {
+            async let market = runMarketChain(symbol, deadline: deadline, contexts: contexts)
+            await withTaskGroup(of: (String, SourceOutcome).self) { group in
+                for source in independent {
+                    group.addTask {
+                        let (outcome, _) = await self.runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!)
+                        return (source.name, outcome)
+                    }
                 }
+                for await (name, outcome) in group { outcomes[name] = outcome }
             }
-            for await (name, outcome) in group { outcomes[name] = outcome }
+            chain = await market
+        } else {
+            chain = await runMarketChain(symbol, deadline: deadline, contexts: contexts)
+            for source in independent {
+                outcomes[source.name] = await runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!).0
+            }
         }
-        let chain = await market
         outcomes.merge(chain.outcomes) { _, new in new }
         for source in sources where !source.isEnabled { outcomes[source.name] = .disabled(source.disabledReason ?? "disabled") }
 
-        let reading = RegimeDetector.detect(chain.bars, thresholds: config.regime)
+        var regimeBars = chain.bars
+        if !strategy.reuseBarsForRegime, let delivered = chain.source, let source = sources.first(where: { $0.name == delivered }) {
+            // The seed's second request: a 200-day window fetched again for regime detection.
+            let ctx = source.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 200)
+            regimeBars = await runSource(source, symbol: symbol, deadline: deadline, ctx: ctx).1 ?? []
+        }
+        let reading = RegimeDetector.detect(regimeBars, thresholds: config.regime)
         let signals = sources.compactMap { source -> SourceSignal? in
             guard let outcome = outcomes[source.name], outcome.status == .ok || outcome.status == .cached,
                   let direction = outcome.direction, let confidence = outcome.confidence else { return nil }

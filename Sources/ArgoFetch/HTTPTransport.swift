@@ -14,10 +14,14 @@ public final class HTTPTransport: Sendable {
         public var idleTimeout: Double = 60
         /// Seconds to establish a connection.
         public var connectTimeout: Double = 5
+        /// Sends `Connection: close` on every request, so each opens a new
+        /// connection. For benchmarks that rebuild an unpooled client; never in service.
+        public var connectionPerRequest = false
         public init() {}
     }
 
     let client: HTTPClient
+    let closeEachConnection: Bool
 
     public init(configuration: Configuration = Configuration()) {
         var settings = HTTPClient.Configuration(
@@ -28,6 +32,7 @@ public final class HTTPTransport: Sendable {
                 concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.connectionsPerHost)),
             decompression: .enabled(limit: .ratio(100)))
         settings.httpVersion = .automatic
+        closeEachConnection = configuration.connectionPerRequest
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
     }
 
@@ -39,6 +44,7 @@ public final class HTTPTransport: Sendable {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
+        if closeEachConnection { outgoing.headers.replaceOrAdd(name: "Connection", value: "close") }
         if let body = request.body {
             outgoing.body = .bytes(ByteBuffer(bytes: body))
         }

@@ -47,6 +47,7 @@ final class SimulatorState: Sendable {
             state.calls[route, default: 0] += 1
             let call = state.calls[route]!
             let delay = knobs.latency.draw(&state.random)
+            if let symbol { state.stats.slowestMsBySymbol[symbol] = max(state.stats.slowestMsBySymbol[symbol] ?? 0, delay) }
             if let limit = knobs.rateLimit {
                 let key = route.rawValue + "|" + (knobs == state.knobs[route] ? "" : symbol ?? "")
                 var bucket = state.buckets[key] ?? (Double(limit.requests), now)

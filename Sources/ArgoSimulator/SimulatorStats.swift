@@ -25,6 +25,11 @@ public struct SimulatorStats: Sendable, Equatable, Codable {
     public var routes: [String: Route] = [:]
     /// The event counter behind the `first_…_event` numbers.
     public var events = 0
+    /// Per symbol, the longest latency drawn for any of its requests (ms): the
+    /// symbol's critical-path floor, whatever the client does.
+    public var slowestMsBySymbol: [String: Double] = [:]
+
+    enum CodingKeys: String, CodingKey { case routes, events, slowestMsBySymbol = "slowest_ms_by_symbol" }
 
     public subscript(route: SimulatedRoute) -> Route { routes[route.rawValue] ?? Route() }
 

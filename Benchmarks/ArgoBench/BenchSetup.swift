@@ -1,0 +1,80 @@
+import ArgoEngine
+import ArgoFetch
+import ArgoPlugins
+import ArgoService
+import ArgoSimulator
+import Foundation
+
+/// The seed analysis's latency profile: alpaca 150 ms, massive 200, yahoo 300,
+/// alpha vantage 400, xai 800, sonar 1200, each ±20% (uniform).
+enum SeedProfile {
+    static let medians: [SimulatedRoute: Double] = [
+        .alpaca: 150, .massive: 200, .yahoo: 300, .alphaVantage: 400, .xai: 800, .perplexity: 1200,
+    ]
+
+    static func scenario(zeroLatency: Bool = false) -> SimulatorScenario {
+        var routes: [SimulatedRoute: RouteKnobs] = [:]
+        for (route, median) in medians {
+            var knobs = RouteKnobs()
+            knobs.latency = zeroLatency ? .none : .uniform(min: median * 0.8, max: median * 1.2)
+            routes[route] = knobs
+        }
+        return SimulatorScenario(today: "2026-11-24", routes: routes)
+    }
+}
+
+/// One way of running a cycle: Argo's, the seed's, or Argo with one fix turned off.
+struct Variant: Sendable {
+    var name: String
+    var strategy: CycleStrategy
+    var pooled: Bool
+
+    static let argo = Variant(name: "argo", strategy: CycleStrategy(), pooled: true)
+    static let before = Variant(name: "before", strategy: .seed, pooled: false)
+    /// Argo with each of the seed's fixes turned off in turn.
+    static let ablations: [Variant] = [
+        Variant(name: "argo, sources one after another", strategy: CycleStrategy(parallelSources: false), pooled: true),
+        Variant(name: "argo, symbols one after another", strategy: CycleStrategy(parallelSymbols: false), pooled: true),
+        Variant(name: "argo, second bar fetch for regime", strategy: CycleStrategy(reuseBarsForRegime: false), pooled: true),
+        Variant(name: "argo, new connection per request", strategy: CycleStrategy(), pooled: false),
+    ]
+}
+
+/// Builds engines over the shipped plugins and consensus, against the simulator.
+struct BenchSetup {
+    let simulator: Simulator
+    let host: PluginHost
+    let config: ArgoConfig
+    let workspace: Workspace
+
+    /// Settings for a benchmark: the simulator has no quota, so plan limits are lifted and the
+    /// pools and in-flight caps sized for `symbols` (up to 256 connections per host).
+    static func settings(symbols: Int) -> String {
+        let width = min(256, max(8, symbols))
+        let names = ["alpaca", "massive", "yfinance", "alpha_vantage", "xai_grok", "sonar"]
+        let sources = names.map { "  \($0): { max_concurrency: \(width), rate_limit: { requests: 100000, per: 1s } }" }
+        return """
+            cycle: { deadline: 600s, max_concurrent_symbols: \(max(64, symbols)) }
+            http: { connections_per_host: \(width) }
+            sources:
+            \(sources.joined(separator: "\n"))
+            """
+    }
+
+    static func make(simulator: Simulator, root: String, symbols: Int) throws -> BenchSetup {
+        let config = try ArgoConfig(file: ConfigFile(yaml: settings(symbols: symbols), path: "bench.yaml", environment: [:]))
+        let host = try PluginHost(directory: PluginDirectory(path: root + "/plugins"), consensusPath: root + "/Config/consensus.lua")
+        let workspace = Workspace(configPath: root + "/Config/argo.yaml", environment: [:], demoBaseURLs: simulator.baseURLs)
+        return BenchSetup(simulator: simulator, host: host, config: config, workspace: workspace)
+    }
+
+    /// A fresh transport, fetcher and engine for one run: a cold pool and an empty cache.
+    func engine(_ variant: Variant) throws -> (SignalEngine, HTTPTransport) {
+        var settings = HTTPTransport.Configuration()
+        settings.connectionsPerHost = config.connectionsPerHost
+        settings.connectionPerRequest = !variant.pooled
+        let transport = HTTPTransport(configuration: settings)
+        let sources = try workspace.sources(plugins: host.plugins, config: config, consensus: host.consensus)
+        return (SignalEngine(config: config, host: host, fetcher: Fetcher(transport: transport), sources: sources, strategy: variant.strategy), transport)
+    }
+}

@@ -1,0 +1,76 @@
+import ArgoEngine
+import ArgoSimulator
+import Foundation
+
+/// What one cycle cost.
+struct Measurement: Codable, Sendable {
+    var wallSeconds: Double
+    /// The slowest single upstream latency of any symbol (what a perfect client still waits).
+    var floorSeconds: Double
+    var requestsPerSymbol: [String: Double]
+    var connections: [String: Int]
+    var cpuSeconds: Double
+    var peakRSSMB: Double
+
+    enum CodingKeys: String, CodingKey {
+        case wallSeconds = "wall_s", floorSeconds = "floor_s", requestsPerSymbol = "requests_per_symbol", connections
+        case cpuSeconds = "cpu_s", peakRSSMB = "peak_rss_mb"
+    }
+}
+
+/// The process's CPU time (user + system) and peak resident set.
+enum ProcessUsage {
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func peakRSSMB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
+
+/// Runs one cycle of `variant` for `symbols` and measures it.
+func measure(_ setup: BenchSetup, _ variant: Variant, symbols: [String]) async throws -> (Measurement, CycleReport) {
+    let (engine, transport) = try setup.engine(variant)
+    setup.simulator.reset()
+    let cpu = ProcessUsage.cpuSeconds()
+    let clock = ContinuousClock.now
+    let report = await engine.runCycle(symbols: symbols)
+    let wall = clock.duration(to: .now)
+    let cpuUsed = ProcessUsage.cpuSeconds() - cpu
+    try await transport.shutdown()
+    let stats = setup.simulator.stats
+    var perSymbol: [String: Double] = [:]
+    var connections: [String: Int] = [:]
+    for (route, routeStats) in stats.routes where routeStats.requests > 0 {
+        perSymbol[route] = Double(routeStats.requests) / Double(symbols.count)
+        connections[route] = routeStats.connections
+    }
+    let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+    let floor = (stats.slowestMsBySymbol.values.max() ?? 0) / 1000
+    return (Measurement(wallSeconds: seconds, floorSeconds: floor, requestsPerSymbol: perSymbol, connections: connections,
+                        cpuSeconds: cpuUsed, peakRSSMB: ProcessUsage.peakRSSMB()), report)
+}
+
+/// Symbol by symbol differences between two cycles' signals (direction, confidence, regime).
+func differences(_ a: CycleReport, _ b: CycleReport) -> [String] {
+    let other = Dictionary(uniqueKeysWithValues: b.signals.map { ($0.symbol, $0) })
+    return a.signals.compactMap { signal in
+        guard let twin = other[signal.symbol] else { return "\(signal.symbol): missing" }
+        if signal.direction != twin.direction || abs(signal.confidence - twin.confidence) > 1e-9 || signal.regime != twin.regime {
+            return "\(signal.symbol): \(signal.direction.rawValue) \(signal.confidence) \(signal.regime.rawValue) vs "
+                + "\(twin.direction.rawValue) \(twin.confidence) \(twin.regime.rawValue)"
+        }
+        return nil
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
