@@ -35,9 +35,7 @@ struct SourcesTestCommand: AsyncParsableCommand {
             printError("argo: no plugin named '\(name)' loads from \(directory.path)/")
             throw ExitCode(1)
         }
-        let setup = try SourceSetup.all(plugins: [manifest], config: ArgoConfig(file: ConfigFile(environment: [:])),
-                                        consensus: host.consensus, environment: [:], placeholderKeys: true)[0]
-        let ctx = setup.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 260)
+        let ctx = try SourceSetup.offlineContext(for: manifest, consensus: host.consensus)
         if !response.isEmpty {
             var responses: [String?: FetchResponse] = [:]
             for item in response {

@@ -1,6 +1,7 @@
 import ArgoFetch
 import ArgoLua
 import ArgoPlugins
+import Foundation
 
 /// One plugin as the engine runs it: enabled or not (and why), its effective
 /// settings after `Config/argo.yaml` and the environment, its consensus weight
@@ -63,6 +64,14 @@ public struct SourceSetup: Sendable {
                                       disabledReason: reason, env: reason == nil ? env : [:]))
         }
         return setups
+    }
+
+    /// The `ctx` a plugin's examples and saved responses are run with: no config,
+    /// no environment, placeholder keys, 260 bars wanted, the current time.
+    public static func offlineContext(for manifest: PluginManifest, consensus: ConsensusSettings) throws(ConfigError) -> LuaValue {
+        let setup = try all(plugins: [manifest], config: ArgoConfig(file: ConfigFile(environment: [:])), consensus: consensus,
+                            environment: [:], placeholderKeys: true)[0]
+        return setup.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 260)
     }
 
     /// The `ctx` a plugin's functions receive.

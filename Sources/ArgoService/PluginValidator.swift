@@ -25,10 +25,7 @@ struct PluginValidator: Sendable {
         guard let manifest = host.plugins.first else { return .broken("\(file.path): no plugin in the file") }
         let ctx: LuaValue
         do {
-            // Examples run offline: placeholder keys, no config, no network.
-            let setup = try SourceSetup.all(plugins: [manifest], config: ArgoConfig(file: ConfigFile(environment: [:])),
-                                            consensus: host.consensus, environment: [:], placeholderKeys: true)[0]
-            ctx = setup.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 260)
+            ctx = try SourceSetup.offlineContext(for: manifest, consensus: host.consensus)
         } catch {
             return .broken("\(file.path): \(error)")
         }
