@@ -7,8 +7,20 @@ local function indicator(name, symbol, ctx, extra)
   return { method = "GET", path = "/query", query = query }
 end
 
+-- Alpha Vantage sends the whole history, newest first (UPSTREAMS.md section 4):
+-- decode only the first entries of each object, which hold the newest one.
+local function document(response, name)
+  local ok, doc = pcall(json.decode, response.body, { max_items = 16 })
+  if not ok then
+    error({ kind = "bad_response", message = "Alpha Vantage " .. name .. ": body is not JSON (HTTP " .. tostring(response.status) .. "): " .. tostring(doc) }, 0)
+  end
+  if type(doc) ~= "table" then error({ kind = "bad_response", message = "Alpha Vantage " .. name .. ": body is not an object" }, 0) end
+  return doc
+end
+
 -- The newest entry of a "Technical Analysis: X" series (keys are dates; newest is largest).
-local function latest(doc, name, symbol)
+local function latest(response, name, symbol)
+  local doc = document(response, name)
   if doc.Note ~= nil or doc.Information ~= nil then
     error({ kind = "rate_limited", message = "Alpha Vantage: " .. tostring(doc.Note or doc.Information), retry_after = 60 })
   end
@@ -43,8 +55,8 @@ return {
   end,
 
   parse = function(responses, symbol, ctx)
-    local rsi_entry, date = latest(responses.rsi.json, "RSI", symbol)
-    local macd_entry = latest(responses.macd.json, "MACD", symbol)
+    local rsi_entry, date = latest(responses.rsi, "RSI", symbol)
+    local macd_entry = latest(responses.macd, "MACD", symbol)
     local rsi = tonumber(rsi_entry.RSI)
     local hist = tonumber(macd_entry.MACD_Hist)
     local macd = tonumber(macd_entry.MACD)

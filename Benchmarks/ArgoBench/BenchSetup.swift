@@ -40,32 +40,55 @@ struct Variant: Sendable {
     ]
 }
 
-/// Builds engines over the shipped plugins and consensus, against the simulator.
-struct BenchSetup {
-    let simulator: Simulator
-    let host: PluginHost
-    let config: ArgoConfig
-    let workspace: Workspace
+/// What a benchmark's `Config/argo.yaml` says: the simulator has no quota, so plan
+/// limits are lifted unless given, and the pools and in-flight caps are sized for
+/// the watch list (up to 256 connections per host).
+struct BenchSettings {
+    static let sources = ["alpaca", "massive", "yfinance", "alpha_vantage", "xai_grok", "sonar"]
 
-    /// Settings for a benchmark: the simulator has no quota, so plan limits are lifted and the
-    /// pools and in-flight caps sized for `symbols` (up to 256 connections per host).
-    static func settings(symbols: Int) -> String {
+    var symbols: Int
+    /// false: `cache_ttl: 0s` for every source, so each cycle fetches everything.
+    var cache = true
+    /// Per source: the requests a second the client may send, and the burst.
+    var rateLimits: [String: (requests: Int, perSeconds: Double)] = [:]
+
+    var yaml: String {
         let width = min(256, max(8, symbols))
-        let names = ["alpaca", "massive", "yfinance", "alpha_vantage", "xai_grok", "sonar"]
-        let sources = names.map { "  \($0): { max_concurrency: \(width), rate_limit: { requests: 100000, per: 1s } }" }
+        let lines = Self.sources.map { name in
+            var fields = ["max_concurrency: \(width)"]
+            if let limit = rateLimits[name] {
+                fields.append("rate_limit: { requests: \(limit.requests), per: \(limit.perSeconds)s }")
+            } else {
+                fields.append("rate_limit: { requests: 100000, per: 1s }")
+            }
+            if !cache { fields.append("cache_ttl: 0s") }
+            return "  \(name): { \(fields.joined(separator: ", ")) }"
+        }
         return """
             cycle: { deadline: 600s, max_concurrent_symbols: \(max(64, symbols)) }
             http: { connections_per_host: \(width) }
             sources:
-            \(sources.joined(separator: "\n"))
+            \(lines.joined(separator: "\n"))
             """
     }
+}
 
-    static func make(simulator: Simulator, root: String, symbols: Int) throws -> BenchSetup {
-        let config = try ArgoConfig(file: ConfigFile(yaml: settings(symbols: symbols), path: "bench.yaml", environment: [:]))
+/// Builds engines over the shipped plugins and consensus, against a simulator.
+struct BenchSetup {
+    let simulator: any SimulatorControl
+    let host: PluginHost
+    let config: ArgoConfig
+    let workspace: Workspace
+
+    static func make(simulator: any SimulatorControl, root: String, settings: BenchSettings) throws -> BenchSetup {
+        let config = try ArgoConfig(file: ConfigFile(yaml: settings.yaml, path: "bench.yaml", environment: [:]))
         let host = try PluginHost(directory: PluginDirectory(path: root + "/plugins"), consensusPath: root + "/Config/consensus.lua")
         let workspace = Workspace(configPath: root + "/Config/argo.yaml", environment: [:], demoBaseURLs: simulator.baseURLs)
         return BenchSetup(simulator: simulator, host: host, config: config, workspace: workspace)
+    }
+
+    static func make(simulator: any SimulatorControl, root: String, symbols: Int) throws -> BenchSetup {
+        try make(simulator: simulator, root: root, settings: BenchSettings(symbols: symbols))
     }
 
     /// A fresh transport, fetcher and engine for one run: a cold pool and an empty cache.

@@ -18,7 +18,7 @@ struct Measurement: Codable, Sendable {
     }
 }
 
-/// The process's CPU time (user + system) and peak resident set.
+/// The process's CPU time (user + system) and resident set.
 enum ProcessUsage {
     static func cpuSeconds() -> Double {
         var usage = rusage()
@@ -26,24 +26,45 @@ enum ProcessUsage {
         return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// The highest resident set since the last ``resetPeak()`` (Linux's VmHWM),
+    /// or since the process started when resetting is not allowed here.
     static func peakRSSMB() -> Double {
+        if let kilobytes = status("VmHWM") { return kilobytes / 1024 }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// The resident set now (VmRSS).
+    static func currentRSSMB() -> Double { (status("VmRSS") ?? 0) / 1024 }
+
+    /// Starts a new peak: writing 5 to /proc/self/clear_refs resets VmHWM to the current resident set.
+    static func resetPeak() {
+        try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
+    }
+
+    /// A `kB` field of /proc/self/status.
+    private static func status(_ field: String) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return Double(line.dropFirst(field.count + 1).split(separator: " ").first ?? "")
+        }
+        return nil
     }
 }
 
 /// Runs one cycle of `variant` for `symbols` and measures it.
 func measure(_ setup: BenchSetup, _ variant: Variant, symbols: [String]) async throws -> (Measurement, CycleReport) {
     let (engine, transport) = try setup.engine(variant)
-    setup.simulator.reset()
+    try setup.simulator.resetCounters()
+    ProcessUsage.resetPeak()
     let cpu = ProcessUsage.cpuSeconds()
     let clock = ContinuousClock.now
     let report = await engine.runCycle(symbols: symbols)
     let wall = clock.duration(to: .now)
     let cpuUsed = ProcessUsage.cpuSeconds() - cpu
     try await transport.shutdown()
-    let stats = setup.simulator.stats
+    let stats = try setup.simulator.currentStats()
     var perSymbol: [String: Double] = [:]
     var connections: [String: Int] = [:]
     for (route, routeStats) in stats.routes where routeStats.requests > 0 {

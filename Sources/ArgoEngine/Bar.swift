@@ -10,6 +10,9 @@ public struct Bar: Sendable, Equatable, Codable {
     public var c: Double
     public var v: Double
 
+    /// The fields a plugin's bar record has, in the order ``PluginHost`` reads them.
+    static let fieldNames = ["t", "o", "h", "l", "c", "v"]
+
     public init(t: Int64, o: Double, h: Double, l: Double, c: Double, v: Double) {
         self.t = t
         self.o = o

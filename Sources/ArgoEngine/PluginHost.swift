@@ -214,7 +214,20 @@ public final class PluginHost: Sendable {
             return 5
         } results: { state, first, count in
             guard count >= 1 else { throw FetchError(.plugin, "\(plugin).parse returned nothing") }
-            return try Self.parseOutcome(try state.value(at: first), plugin: plugin)
+            // The bars, often hundreds, are read straight off the Lua stack; the rest as a LuaValue.
+            let value = try state.value(at: first, excluding: "bars")
+            if value["direction"] != .nil { return try Self.parseOutcome(value, bars: nil, plugin: plugin) }
+            var bars: [Bar] = []
+            do {
+                let found = try state.forEachRecord(inField: "bars", ofTableAt: first, keys: Bar.fieldNames) { position, fields in
+                    bars.append(try Self.bar(fields, position: position, plugin: plugin))
+                }
+                return try Self.parseOutcome(value, bars: found ? bars : nil, plugin: plugin)
+            } catch LuaRecordsError.notATable(let position) {
+                throw Self.badBar(position, plugin: plugin)
+            } catch is LuaRecordsError {
+                throw Self.notAParseResult(plugin)
+            }
         }
     }
 
@@ -304,36 +317,37 @@ public final class PluginHost: Sendable {
             headers: try pairs("headers").map { FetchRequest.Header($0.0, $0.1) }, body: body)
     }
 
-    static func parseOutcome(_ value: LuaValue, plugin: String) throws -> ParseOutcome {
+    /// What `parse` returned: a signal, or `bars` (read apart, nil when absent) and an optional `next` page.
+    static func parseOutcome(_ value: LuaValue, bars: [Bar]?, plugin: String) throws -> ParseOutcome {
         if value["direction"] != .nil {
             let (direction, confidence, reasoning) = try signalFields(value, plugin: plugin, function: "parse")
             return .signal(direction, confidence: confidence, reasoning: reasoning)
         }
-        let list: [LuaValue]
-        switch value["bars"] {
-        case .array(let items): list = items
-        case .table(let entries) where entries.isEmpty: list = []
-        default: throw FetchError(.plugin, "\(plugin).parse must return { bars = {...} } or a signal { direction, confidence, reasoning }")
-        }
-        var bars: [Bar] = []
-        bars.reserveCapacity(list.count)
-        for (index, item) in list.enumerated() {
-            let t: Int64?
-            switch item["t"] {
-            case .integer(let number): t = Bar.timestamp(number)
-            case .number(let number): t = Bar.timestamp(number)
-            case .string(let text): t = Bar.timestamp(text.description)
-            default: t = nil
-            }
-            guard let t, let o = item["o"].doubleValue, let h = item["h"].doubleValue, let l = item["l"].doubleValue,
-                  let c = item["c"].doubleValue, c.isFinite, c > 0 else {
-                throw FetchError(.badResponse, "\(plugin).parse: bar \(index + 1) lacks t, o, h, l or a positive c")
-            }
-            bars.append(Bar(t: t, o: o, h: h, l: l, c: c, v: item["v"].doubleValue ?? 0))
-        }
+        guard let bars else { throw notAParseResult(plugin) }
         var next: PluginRequest?
         if value["next"] != .nil { next = try pluginRequest(value["next"], plugin: plugin) }
         return .bars(bars, next: next)
+    }
+
+    /// One bar from a record of `t, o, h, l, c, v` (``Bar/fieldNames``).
+    static func bar(_ fields: [LuaScalar], position: Int, plugin: String) throws -> Bar {
+        let t: Int64? = switch fields[0] {
+        case .integer(let number): Bar.timestamp(number)
+        case .number(let number): Bar.timestamp(number)
+        case .string(let text): Bar.timestamp(text)
+        default: nil
+        }
+        guard let t, let o = fields[1].doubleValue, let h = fields[2].doubleValue, let l = fields[3].doubleValue,
+              let c = fields[4].doubleValue, c.isFinite, c > 0 else { throw badBar(position, plugin: plugin) }
+        return Bar(t: t, o: o, h: h, l: l, c: c, v: fields[5].doubleValue ?? 0)
+    }
+
+    static func badBar(_ position: Int, plugin: String) -> FetchError {
+        FetchError(.badResponse, "\(plugin).parse: bar \(position) lacks t, o, h, l or a positive c")
+    }
+
+    static func notAParseResult(_ plugin: String) -> FetchError {
+        FetchError(.plugin, "\(plugin).parse must return { bars = {...} } or a signal { direction, confidence, reasoning }")
     }
 
     static func signalFields(_ value: LuaValue, plugin: String, function: String) throws -> (Direction, Double, String) {

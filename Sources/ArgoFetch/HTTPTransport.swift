@@ -51,8 +51,27 @@ public final class HTTPTransport: Sendable {
         let remaining = ContinuousClock.now.duration(to: deadline)
         let nioDeadline = NIODeadline.now() + .nanoseconds(max(0, Int64(remaining.seconds * 1e9)))
         let response = try await client.execute(outgoing, deadline: nioDeadline)
-        let buffer = try await response.body.collect(upTo: maxBodyBytes)
         let headers = response.headers.map { (name: $0.name.lowercased(), value: $0.value) }
-        return (Int(response.status.code), headers, Array(buffer.readableBytesView))
+        return (Int(response.status.code), headers, try await Self.readBody(response, upTo: maxBodyBytes))
+    }
+
+    /// The body in one array, sized once from `Content-Length` when it is
+    /// given: each chunk is copied once, with no buffer regrown on the way.
+    private static func readBody(_ response: HTTPClientResponse, upTo maxBytes: Int) async throws -> [UInt8] {
+        var body: [UInt8] = []
+        if let declared = response.headers.first(name: "content-length").flatMap({ Int($0) }), declared > 0 {
+            guard declared <= maxBytes else { throw BodyTooLarge() }
+            body.reserveCapacity(declared)
+        }
+        for try await chunk in response.body {
+            guard body.count + chunk.readableBytes <= maxBytes else { throw BodyTooLarge() }
+            chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+        }
+        return body
+    }
+
+    /// A body past the source's `maxBodyBytes` (classified as "response body too large").
+    struct BodyTooLarge: Error, CustomStringConvertible {
+        var description: String { "TooManyBytes: the body exceeds the limit" }
     }
 }

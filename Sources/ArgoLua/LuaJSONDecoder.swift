@@ -12,10 +12,15 @@ extension LuaState {
     /// the result: objects and arrays become tables, integers stay integers (those
     /// beyond 64 bits become floats), `null` becomes `json.null`. On error nothing
     /// is left on the stack.
-    public func pushJSON(_ bytes: UnsafeRawBufferPointer) throws {
+    ///
+    /// With `maxItems`, every object and array keeps only its first `maxItems`
+    /// members: the rest are skipped without being decoded, checked only for
+    /// closed strings and balanced brackets. For vendors that send a whole
+    /// history newest first when the newest entries are all a plugin reads.
+    public func pushJSON(_ bytes: UnsafeRawBufferPointer, maxItems: Int = .max) throws {
         let top = lua_gettop(L)
         var decoder = JSONToLua(
-            L: L, bytes: bytes, nullRef: jsonNullRef, maxDepth: limits.maxDepth, scratch: scratch)
+            L: L, bytes: bytes, nullRef: jsonNullRef, maxDepth: limits.maxDepth, maxItems: max(1, maxItems), scratch: scratch)
         defer { scratch = decoder.scratch }
         do {
             try decoder.decodeDocument()
@@ -25,10 +30,27 @@ extension LuaState {
         }
     }
 
-    /// `json.decode(text)`.
+    /// `json.decode(text [, { max_items = N }])`.
     func jsonDecodeHostFunction() throws -> Int32 {
-        try withStringArgument(1, function: "json.decode") { try pushJSON($0) }
+        let maxItems = try jsonDecodeMaxItems(argument: 2)
+        try withStringArgument(1, function: "json.decode") { try pushJSON($0, maxItems: maxItems) }
         return 1
+    }
+
+    /// `max_items` of json.decode's options table (a positive integer), or no limit.
+    private func jsonDecodeMaxItems(argument index: Int32) throws -> Int {
+        switch lua_type(L, index) {
+        case LUA_TNONE, LUA_TNIL: return .max
+        case LUA_TTABLE: break
+        default: throw LuaHostError("json.decode: argument #2 must be an options table, got \(typeName(at: index))")
+        }
+        lua_getfield(L, index, "max_items")
+        defer { lua_settop(L, -2) }
+        if lua_type(L, -1) == LUA_TNIL { return .max }
+        var isInteger: Int32 = 0
+        let value = lua_tointegerx(L, -1, &isInteger)
+        guard isInteger != 0, value >= 1 else { throw LuaHostError("json.decode: max_items must be a positive integer") }
+        return Int(value)
     }
 }
 
@@ -47,16 +69,19 @@ private struct JSONToLua {
     let end: Int
     let nullRef: Int32
     let maxDepth: Int
+    /// Members kept per object or array; the rest are skipped.
+    let maxItems: Int
     var scratch: [UInt8]
     var position = 0
     var frames: [Frame] = []
 
-    init(L: OpaquePointer, bytes: UnsafeRawBufferPointer, nullRef: Int32, maxDepth: Int, scratch: [UInt8]) {
+    init(L: OpaquePointer, bytes: UnsafeRawBufferPointer, nullRef: Int32, maxDepth: Int, maxItems: Int, scratch: [UInt8]) {
         self.L = L
         self.bytes = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         self.end = bytes.count
         self.nullRef = nullRef
         self.maxDepth = maxDepth
+        self.maxItems = maxItems
         self.scratch = scratch
         frames.reserveCapacity(16)
     }
@@ -126,6 +151,11 @@ private struct JSONToLua {
                 let byte = bytes[position]
                 position += 1
                 if byte == UInt8(ascii: ",") {
+                    if frames[index].count >= maxItems {
+                        try skipToContainerEnd()
+                        closeContainer()
+                        continue
+                    }
                     if !frames[index].isArray { try decodeKey() }
                     break
                 }
@@ -168,6 +198,40 @@ private struct JSONToLua {
             throw failure("unexpected \(describeByte()), expected ':'")
         }
         position += 1
+    }
+
+    /// Skips the rest of the open container, its closing bracket included,
+    /// checking only that strings close and brackets balance.
+    private mutating func skipToContainerEnd() throws {
+        var depth = 0
+        while position < end {
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                while position < end, bytes[position] != UInt8(ascii: "\"") {
+                    position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard position < end else { throw failure("unterminated string") }
+                position += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                guard frames.count + depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if depth == 0 {
+                    let isArray = frames[frames.count - 1].isArray
+                    guard byte == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else {
+                        position -= 1
+                        throw failure("unexpected \(describeByte()), expected '\(isArray ? "]" : "}")'")
+                    }
+                    return
+                }
+                depth -= 1
+            default:
+                continue
+            }
+        }
+        throw failure("unexpected end of input inside a container")
     }
 
     // MARK: - Scalars

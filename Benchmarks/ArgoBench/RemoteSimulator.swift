@@ -1,0 +1,126 @@
+import ArgoSimulator
+import Foundation
+
+/// What the benchmark needs from a simulator, in this process or another.
+protocol SimulatorControl {
+    var baseURLs: [String] { get }
+    func resetCounters() throws
+    func currentStats() throws -> SimulatorStats
+}
+
+extension Simulator: SimulatorControl {
+    func resetCounters() { reset() }
+    func currentStats() -> SimulatorStats { stats }
+}
+
+/// The simulator in a child process (this executable run with `--serve-simulator`),
+/// so that the client's CPU time and memory are measured without it. The parent
+/// drives it over the child's stdin and stdout: one command a line (`stats`,
+/// `reset`), one JSON line back. The child exits when its stdin closes, so it
+/// never outlives the benchmark.
+final class RemoteSimulator: SimulatorControl {
+    /// The child's answer to `stats`: the counters, and its own CPU seconds so far.
+    struct Reply: Codable {
+        var stats: SimulatorStats
+        var cpuSeconds: Double
+        enum CodingKeys: String, CodingKey { case stats, cpuSeconds = "cpu_s" }
+    }
+
+    let baseURLs: [String]
+    private let process: Process
+    private let commands: FileHandle
+    private let replies: LineReader
+
+    static let flag = "--serve-simulator"
+
+    init(scenario: SimulatorScenario, listeners: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        let scenarioJSON = String(decoding: try JSONEncoder().encode(scenario), as: UTF8.self)
+        process.arguments = [Self.flag, scenarioJSON, "\(listeners)"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        self.process = process
+        commands = input.fileHandleForWriting
+        replies = LineReader(output.fileHandleForReading)
+        guard let first = replies.next() else { throw BenchError("the simulator child exited before listening") }
+        baseURLs = first.split(separator: " ").map(String.init)
+    }
+
+    func resetCounters() throws {
+        _ = try ask("reset")
+    }
+
+    func currentStats() throws -> SimulatorStats { try reply().stats }
+
+    /// Counters and the child's CPU seconds.
+    func reply() throws -> Reply {
+        try JSONDecoder().decode(Reply.self, from: Data(try ask("stats").utf8))
+    }
+
+    private func ask(_ command: String) throws -> String {
+        commands.write(Data((command + "\n").utf8))
+        guard let line = replies.next() else { throw BenchError("the simulator child exited") }
+        return line
+    }
+
+    /// Closes the child's stdin (it exits) and waits for it.
+    func stop() {
+        try? commands.close()
+        process.waitUntilExit()
+    }
+
+    /// The child's side: serve `scenarioJSON` on loopback, print the base URLs,
+    /// then answer commands until stdin closes.
+    static func serve(scenarioJSON: String, listeners: Int) async throws {
+        let scenario = try JSONDecoder().decode(SimulatorScenario.self, from: Data(scenarioJSON.utf8))
+        let simulator = try await Simulator.start(scenario: scenario, threads: 2, listeners: listeners)
+        let encoder = JSONEncoder()
+        func send(_ line: String) {
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        send(simulator.baseURLs.joined(separator: " "))
+        while let command = readLine() {
+            switch command {
+            case "reset":
+                simulator.reset()
+                send("ok")
+            case "stats":
+                let reply = Reply(stats: simulator.stats, cpuSeconds: ProcessUsage.cpuSeconds())
+                send(String(decoding: try encoder.encode(reply), as: UTF8.self))
+            default:
+                send("unknown command")
+            }
+        }
+        try await simulator.shutdown()
+    }
+}
+
+/// Lines from a file handle, read in blocks.
+final class LineReader {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// The next line without its newline; nil at end of file.
+    func next() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            buffer += chunk
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,79 @@
+@testable import ArgoEngine
+import ArgoFetch
+import ArgoLua
+import ArgoPlugins
+import Foundation
+import Testing
+
+/// What `parse` may return, read by the host: bars straight off the Lua stack, or a signal.
+@Suite("Engine: parse results")
+struct ParseResultTests {
+    static let plugin = """
+        return {
+          name = "shapes", chain = "market_data", priority = 5, weight = 0.1, base_url = "http://127.0.0.1:1",
+          request = function(symbol, ctx) return { path = "/" } end,
+          parse = function(response, symbol, ctx)
+            if symbol == "MIXED" then
+              return { bars = {
+                { t = "2025-11-20T05:00:00Z", o = 1, h = 2, l = 0.5, c = 1.5, v = 10 },
+                { t = 1763701200, o = 1.5, h = 2.5, l = 1, c = 2 },
+                { t = 1763787600000, o = 2.0, h = 3, l = 1, c = 2.5, v = 7.5 },
+              }, next = { path = "/page2", query = { page_token = "abc" } } }
+            end
+            if symbol == "HOLE" then return { bars = { { t = 1763701200, o = 1, h = 1, l = 1, c = 1 }, "not a bar" } } end
+            if symbol == "NOCLOSE" then return { bars = { { t = 1763701200, o = 1, h = 1, l = 1, c = 0 } } } end
+            if symbol == "NOTLIST" then return { bars = "nope" } end
+            if symbol == "KEYED" then return { bars = { first = { t = 1, o = 1, h = 1, l = 1, c = 1 } } } end
+            if symbol == "EMPTY" then return { bars = {} } end
+            if symbol == "NOTHING" then return 42 end
+            return { direction = "long", confidence = 0.5, reasoning = "a signal wins", bars = "ignored" }
+          end,
+          signal = function(ind, symbol, ctx) return { direction = "NEUTRAL", confidence = 0, reasoning = "" } end,
+        }
+        """
+
+    func parse(_ symbol: String) async throws(FetchError) -> ParseOutcome {
+        let directory = PluginDirectory(
+            path: "plugins", files: [.init(path: "plugins/shapes.lua", stem: "shapes", source: Self.plugin)], library: LuaLibrary())
+        let host: PluginHost
+        do { host = try PluginHost(directory: directory, consensus: nil, poolSize: 1) } catch {
+            throw FetchError(.plugin, "setup: \(error)")
+        }
+        let response = FetchResponse(status: 200, headers: [], body: Array("{}".utf8), attempts: 1, latency: 0, cacheKey: "k")
+        return try await host.parse("shapes", responses: [nil: response], symbol: symbol, ctx: .table([:]), redactor: Redactor(secrets: []))
+    }
+
+    @Test("bars with RFC 3339, seconds and milliseconds stamps, integer and float prices, and a next page")
+    func mixedBars() async throws {
+        guard case .bars(let bars, let next) = try await parse("MIXED") else { Issue.record("not bars"); return }
+        #expect(bars == [
+            Bar(t: 1_763_614_800, o: 1, h: 2, l: 0.5, c: 1.5, v: 10),
+            Bar(t: 1_763_701_200, o: 1.5, h: 2.5, l: 1, c: 2, v: 0),
+            Bar(t: 1_763_787_600, o: 2, h: 3, l: 1, c: 2.5, v: 7.5),
+        ])
+        #expect(next?.path == "/page2")
+        #expect(next?.query.map(\.name) == ["page_token"])
+    }
+
+    @Test("an empty list is no bars; a signal wins over a bars field")
+    func emptyAndSignal() async throws {
+        #expect(try await parse("EMPTY") == .bars([], next: nil))
+        #expect(try await parse("ANY") == .signal(.long, confidence: 0.5, reasoning: "a signal wins"))
+    }
+
+    @Test("a bad bar or a bad result is one error naming the plugin", arguments: [
+        ("HOLE", "shapes.parse: bar 2 lacks t, o, h, l or a positive c"),
+        ("NOCLOSE", "shapes.parse: bar 1 lacks t, o, h, l or a positive c"),
+        ("NOTLIST", "shapes.parse must return { bars = {...} }"),
+        ("KEYED", "shapes.parse must return { bars = {...} }"),
+        ("NOTHING", "parse must return a table, got number"),
+    ])
+    func badResults(symbol: String, message: String) async throws {
+        do {
+            _ = try await parse(symbol)
+            Issue.record("\(symbol) parsed")
+        } catch {
+            #expect(error.message.contains(message), "\(error.message)")
+        }
+    }
+}
