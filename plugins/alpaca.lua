@@ -45,11 +45,8 @@ return {
     local list = doc.bars
     -- An unknown symbol answers 200 with "bars": null.
     if list == nil or list == json.null then error({ kind = "not_found", message = "Alpaca has no bars for " .. symbol }) end
-    local bars = {}
-    for i = 1, #list do
-      local b = list[i]
-      bars[i] = { t = b.t, o = b.o, h = b.h, l = b.l, c = b.c, v = b.v }
-    end
+    -- Alpaca's bar records already carry t, o, h, l, c, v; the host reads those by name.
+    local bars = list
     local token = doc.next_page_token
     local next_request = nil
     if token ~= nil and token ~= json.null and token ~= "" then next_request = bars_request(symbol, ctx, token) end

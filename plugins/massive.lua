@@ -38,12 +38,8 @@ return {
     if results == nil or results == json.null or #results == 0 then
       error({ kind = "not_found", message = "Massive has no bars for " .. symbol })
     end
-    local bars = {}
-    for i = 1, #results do
-      local r = results[i]
-      bars[i] = { t = r.t, o = r.o, h = r.h, l = r.l, c = r.c, v = r.v }  -- t in epoch ms, v a double
-    end
-    return { bars = bars }
+    -- Massive's aggregates carry t (epoch ms), o, h, l, c, v (a double); the host reads those by name.
+    return { bars = results }
   end,
 
   signal = function(ind, symbol, ctx) return technical.trend_momentum(ind, "Massive") end,

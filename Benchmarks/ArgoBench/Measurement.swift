@@ -47,7 +47,7 @@ enum ProcessUsage {
     private static func status(_ field: String) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
-            return Double(line.dropFirst(field.count + 1).split(separator: " ").first ?? "")
+            return Double(line.dropFirst(field.count + 1).split(whereSeparator: \.isWhitespace).first ?? "")
         }
         return nil
     }

@@ -80,6 +80,14 @@ public struct FetchRequest: Sendable, Hashable {
     }()
 
     static func encodeQuery(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: queryValueAllowed) ?? text
+        // Most names and values need no escaping: say so without Foundation.
+        if text.utf8.allSatisfy({ $0 < 128 && queryValueASCII[Int($0)] }) { return text }
+        return text.addingPercentEncoding(withAllowedCharacters: queryValueAllowed) ?? text
+    }
+
+    /// ``queryValueAllowed`` for ASCII, as a table.
+    static let queryValueASCII: [Bool] = (0..<128).map { code in
+        let scalar = Unicode.Scalar(UInt8(code))
+        return queryValueAllowed.contains(scalar)
     }
 }

@@ -252,7 +252,7 @@ final class SourceChannel: Sendable {
         self.policy = policy
         self.stats = stats
         redactor = Redactor(secrets: policy.secrets)
-        bucket = policy.rateLimit.map { TokenBucket(requests: $0.requests, per: $0.per, now: now) }
+        bucket = policy.rateLimit.map { TokenBucket.within(requests: $0.requests, per: $0.per, now: now) }
         inFlight = AsyncSemaphore(permits: policy.maxConcurrency)
         breaker = CircuitBreaker(threshold: policy.breakerThreshold, cooldown: policy.breakerCooldown)
     }

@@ -18,10 +18,30 @@ final class TokenBucket: Sendable {
 
     private let state: Mutex<State>
 
-    init(requests: Int, per seconds: Double, now: Double) {
-        capacity = Double(max(1, requests))
-        rate = Double(max(1, requests)) / max(seconds, 1e-6)
-        state = Mutex(State(tokens: capacity, updated: now))
+    convenience init(requests: Int, per seconds: Double, now: Double) {
+        self.init(capacity: Double(max(1, requests)), rate: Double(max(1, requests)) / max(seconds, 1e-6), now: now)
+    }
+
+    init(capacity: Double, rate: Double, now: Double) {
+        self.capacity = max(1, capacity)
+        self.rate = rate
+        state = Mutex(State(tokens: self.capacity, updated: now))
+    }
+
+    /// The share of a vendor's allowed rate a source is paced at.
+    static let rateShare = 0.95
+    /// The share of the vendor's burst a source uses at once.
+    static let burstShare = 0.5
+
+    /// A bucket that stays inside a vendor's allowance of `requests` per
+    /// `seconds` however the network bunches requests: paced exactly at the
+    /// limit, two requests that leave on time but arrive together find the
+    /// vendor's own bucket empty and get a 429 (and a `Retry-After` that stops
+    /// the whole source). Half the burst and 95% of the rate leave the vendor's
+    /// bucket a reserve that absorbs that jitter.
+    static func within(requests: Int, per seconds: Double, now: Double) -> TokenBucket {
+        let requests = Double(max(1, requests))
+        return TokenBucket(capacity: (requests * burstShare).rounded(.up), rate: requests / max(seconds, 1e-6) * rateShare, now: now)
     }
 
     /// Takes a token; returns the seconds to wait before using it (0: now).

@@ -414,9 +414,20 @@ private struct JSONToLua {
             lua_pushnumber(L, negative ? -value : value)
             return
         }
-        let text = String(decoding: UnsafeBufferPointer(start: bytes + start, count: position - start), as: UTF8.self)
-        guard let value = Double(text) else { throw failure("invalid number") }
-        lua_pushnumber(L, value)
+        // Beyond 2^53 or 10^±22 (Yahoo's 17-digit prices): Lua's own strtod-based
+        // conversion, correctly rounded, from a NUL-terminated copy on the stack.
+        let length = position - start
+        let converted = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { text -> Bool in
+            for offset in 0..<length { text[offset] = CChar(bitPattern: bytes[start + offset]) }
+            text[length] = 0
+            return lua_stringtonumber(L, text.baseAddress!) == length + 1
+        }
+        guard converted else { throw failure("invalid number") }
+        if lua_isinteger(L, -1) != 0 {
+            // An integer past 64 bits that Lua took whole cannot happen; keep floats as floats.
+            lua_pushnumber(L, lua_tonumberx(L, -1, nil))
+            clua_remove(L, -2)
+        }
     }
 
     private func accumulate(_ byte: UInt8, into mantissa: inout UInt64, overflow: inout Bool) {

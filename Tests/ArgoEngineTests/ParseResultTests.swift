@@ -32,13 +32,10 @@ struct ParseResultTests {
         }
         """
 
-    func parse(_ symbol: String) async throws(FetchError) -> ParseOutcome {
+    func parse(_ symbol: String) async throws -> ParseOutcome {
         let directory = PluginDirectory(
             path: "plugins", files: [.init(path: "plugins/shapes.lua", stem: "shapes", source: Self.plugin)], library: LuaLibrary())
-        let host: PluginHost
-        do { host = try PluginHost(directory: directory, consensus: nil, poolSize: 1) } catch {
-            throw FetchError(.plugin, "setup: \(error)")
-        }
+        let host = try PluginHost(directory: directory, consensus: nil, poolSize: 1)
         let response = FetchResponse(status: 200, headers: [], body: Array("{}".utf8), attempts: 1, latency: 0, cacheKey: "k")
         return try await host.parse("shapes", responses: [nil: response], symbol: symbol, ctx: .table([:]), redactor: Redactor(secrets: []))
     }
@@ -72,7 +69,7 @@ struct ParseResultTests {
         do {
             _ = try await parse(symbol)
             Issue.record("\(symbol) parsed")
-        } catch {
+        } catch let error as FetchError {
             #expect(error.message.contains(message), "\(error.message)")
         }
     }

@@ -101,3 +101,18 @@ final class OrderLog: Sendable {
     func append(_ value: Int) { storage.withLock { $0.append(value) } }
     var items: [Int] { storage.withLock { $0 } }
 }
+
+@Suite("Fetch: redaction")
+struct RedactorTests {
+    @Test("every occurrence, plain or percent-encoded, at either end; a longer secret first; short ones ignored")
+    func redacts() {
+        let redactor = Redactor(secrets: ["abc", "key/with+plus", "sk-123456", "sk-123456-long"])
+        #expect(redactor.redact("sk-123456 and sk-123456") == "[REDACTED] and [REDACTED]")
+        #expect(redactor.redact("x=sk-123456-long&y=sk-123456") == "x=[REDACTED]&y=[REDACTED]")
+        #expect(redactor.redact("q=key/with%2Bplus") == "q=[REDACTED]", "the percent-encoded form too")
+        #expect(redactor.redact("key/with+plus") == "[REDACTED]")
+        #expect(redactor.redact("abc is too short to hide") == "abc is too short to hide")
+        #expect(redactor.redact("café sk-123456 ü") == "café [REDACTED] ü")
+        #expect(Redactor(secrets: []).redact("sk-123456") == "sk-123456")
+    }
+}
