@@ -34,6 +34,7 @@ struct HostOverhead: Codable {
         let setup = try BenchSetup.make(simulator: simulator, root: root, settings: BenchSettings(symbols: count, cache: false))
         let (engine, transport) = try setup.engine(.argo)
         let symbols = watchList(count)
+        try simulator.warm(symbols)
         _ = await engine.runCycle(symbols: symbols)
 
         try simulator.resetCounters()

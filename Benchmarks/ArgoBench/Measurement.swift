@@ -18,6 +18,9 @@ struct Measurement: Codable, Sendable {
     }
 }
 
+/// glibc's `malloc_trim` (declared in malloc.h, which Swift's Glibc module does not import).
+@_silgen_name("malloc_trim") func malloc_trim(_ pad: Int) -> Int32
+
 /// The process's CPU time (user + system) and resident set.
 enum ProcessUsage {
     static func cpuSeconds() -> Double {
@@ -38,8 +41,11 @@ enum ProcessUsage {
     /// The resident set now (VmRSS).
     static func currentRSSMB() -> Double { (status("VmRSS") ?? 0) / 1024 }
 
-    /// Starts a new peak: writing 5 to /proc/self/clear_refs resets VmHWM to the current resident set.
+    /// Starts a new peak: gives free heap memory back to the system (so earlier
+    /// runs do not count), then writes 5 to /proc/self/clear_refs, which resets
+    /// VmHWM to the current resident set.
     static func resetPeak() {
+        _ = malloc_trim(0)
         try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
     }
 
@@ -56,6 +62,10 @@ enum ProcessUsage {
 /// Runs one cycle of `variant` for `symbols` and measures it.
 func measure(_ setup: BenchSetup, _ variant: Variant, symbols: [String]) async throws -> (Measurement, CycleReport) {
     let (engine, transport) = try setup.engine(variant)
+    if variant.warmPool {
+        // A cycle first, unmeasured, on the same engine: the pool is open and warm, as between `argo run`'s cycles.
+        _ = await engine.runCycle(symbols: symbols)
+    }
     try setup.simulator.resetCounters()
     ProcessUsage.resetPeak()
     let cpu = ProcessUsage.cpuSeconds()

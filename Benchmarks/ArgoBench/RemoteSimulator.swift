@@ -55,6 +55,12 @@ final class RemoteSimulator: SimulatorControl {
 
     func currentStats() throws -> SimulatorStats { try reply().stats }
 
+    /// Has the child build the market history of `symbols` now, as a vendor has
+    /// it already: otherwise the first cycle pays for it inside the simulator.
+    func warm(_ symbols: [String]) throws {
+        _ = try ask("warm " + symbols.joined(separator: ","))
+    }
+
     /// Counters and the child's CPU seconds.
     func reply() throws -> Reply {
         try JSONDecoder().decode(Reply.self, from: Data(try ask("stats").utf8))
@@ -83,6 +89,11 @@ final class RemoteSimulator: SimulatorControl {
         }
         send(simulator.baseURLs.joined(separator: " "))
         while let command = readLine() {
+            if command.hasPrefix("warm ") {
+                for symbol in command.dropFirst(5).split(separator: ",") { _ = simulator.market.bars(String(symbol)) }
+                send("ok")
+                continue
+            }
             switch command {
             case "reset":
                 simulator.reset()

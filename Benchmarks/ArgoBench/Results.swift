@@ -6,12 +6,14 @@ struct Results: Codable {
     var options: [String: String]
     var rows: [Row] = []
     var ablations: [Row] = []
+    /// Argo at the largest count with the simulator in a child process: the client's own CPU and memory.
+    var clientOnly: Row?
     var hostOverhead: HostOverhead?
     var scale: ScaleRun?
 
     enum CodingKeys: String, CodingKey {
         case machine, options, rows, ablations, scale
-        case hostOverhead = "host_overhead"
+        case hostOverhead = "host_overhead", clientOnly = "client_only"
     }
 
     /// Cores, memory, OS and CPU model of this machine.

@@ -10,7 +10,7 @@ import Foundation
 /// process; one engine over all cycles, the response cache off.
 struct ScaleRun: Codable {
     /// What each source may send: `requests` per `perSeconds` (a token bucket
-    /// of `requests` tokens). A tenth of a second's worth of burst.
+    /// of `requests` tokens): "N requests a second", a second's worth of burst.
     struct Allowance: Codable {
         var source: String
         var route: String
@@ -25,19 +25,22 @@ struct ScaleRun: Codable {
         var floorSeconds: Double
         var requests: Int
         var tooManyRequests: Int
+        /// 429s by route (only routes that had any).
+        var tooManyByRoute: [String: Int]
         var failures: Int
         var cpuSeconds: Double
         var rssMB: Double
         enum CodingKeys: String, CodingKey {
             case requests, failures
-            case wallSeconds = "wall_s", floorSeconds = "floor_s", tooManyRequests = "responses_429", cpuSeconds = "cpu_s", rssMB = "rss_mb"
+            case wallSeconds = "wall_s", floorSeconds = "floor_s", tooManyRequests = "responses_429", tooManyByRoute = "responses_429_by_route", cpuSeconds = "cpu_s", rssMB = "rss_mb"
         }
     }
 
     var symbols: Int
     var allowances: [Allowance]
     var cycles: [Cycle]
-    /// Least-squares slope of the resident set after each cycle, from the third cycle on.
+    /// Least-squares slope of the resident set after each cycle, over the second half of the cycles
+    /// (the first fill pools, caches and allocator arenas up to their working size).
     var rssSlopeMBPerCycle: Double
 
     enum CodingKeys: String, CodingKey {
@@ -46,11 +49,10 @@ struct ScaleRun: Codable {
     }
 
     static func allowances(perSecond: Int) -> [Allowance] {
-        let burst = max(1, perSecond / 10)
         // Alpha Vantage takes two requests a symbol (RSI and MACD), so twice the rate keeps the sources even.
         return [("alpaca", "alpaca", 1), ("massive", "massive", 1), ("yfinance", "yahoo", 1),
                 ("alpha_vantage", "alpha_vantage", 2), ("xai_grok", "xai", 1), ("sonar", "perplexity", 1)].map { source, route, factor in
-            Allowance(source: source, route: route, requests: burst * factor, perSeconds: 0.1)
+            Allowance(source: source, route: route, requests: perSecond * factor, perSeconds: 1)
         }
     }
 
@@ -68,6 +70,7 @@ struct ScaleRun: Codable {
         let setup = try BenchSetup.make(simulator: simulator, root: root, settings: settings)
         let (engine, transport) = try setup.engine(.argo)
         let symbols = watchList(count)
+        try simulator.warm(symbols)
         var measured: [Cycle] = []
         for index in 1...cycles {
             try simulator.resetCounters()
@@ -80,13 +83,15 @@ struct ScaleRun: Codable {
             let failures = report.errors.count + report.signals.reduce(0) { $0 + $1.sources.values.filter { $0.status == .error }.count }
             let cycle = Cycle(wallSeconds: wall, floorSeconds: floor, requests: stats.totalRequests,
                               tooManyRequests: stats.routes.values.reduce(0) { $0 + ($1.byStatus["429"] ?? 0) },
+                              tooManyByRoute: stats.routes.compactMapValues { $0.byStatus["429"] },
                               failures: failures, cpuSeconds: ProcessUsage.cpuSeconds() - cpu, rssMB: ProcessUsage.currentRSSMB())
             measured.append(cycle)
             log(String(format: "scale %d symbols, cycle %d: %.2f s (floor %.2f s), %d requests, %d × 429, %d failures, RSS %.0f MB",
-                       count, index, wall, floor, cycle.requests, cycle.tooManyRequests, failures, cycle.rssMB))
+                       count, index, wall, floor, cycle.requests, cycle.tooManyRequests, failures, cycle.rssMB)
+                + (cycle.tooManyByRoute.isEmpty ? "" : " \(cycle.tooManyByRoute.sorted { $0.key < $1.key })"))
         }
         try await transport.shutdown()
-        return ScaleRun(symbols: count, allowances: allowances, cycles: measured, rssSlopeMBPerCycle: slope(measured.dropFirst(2).map(\.rssMB)))
+        return ScaleRun(symbols: count, allowances: allowances, cycles: measured, rssSlopeMBPerCycle: slope(measured.suffix(measured.count / 2).map(\.rssMB)))
     }
 
     /// Least-squares slope of `values` against their index.
@@ -106,16 +111,16 @@ struct ScaleRun: Codable {
         let ratios = cycles.map { $0.wallSeconds / max($0.floorSeconds, 1e-9) }
         let rates = allowances.filter { $0.source != "massive" }.map { "\($0.source) \(Int($0.perSecond))/s" }.joined(separator: ", ")
         return """
-            \(symbols) symbols × \(cycles.count) cycles; allowed rates (burst: a tenth of a second's worth): \(rates).
+            \(symbols) symbols × \(cycles.count) cycles; allowed rates (burst: a second's worth): \(rates).
 
-            | wall per cycle (median) | floor (median) | wall ÷ floor (median, worst) | requests per cycle | 429s, all cycles | failures, all cycles | CPU s per cycle (median) | RSS after cycle 1, 3, last (MB) | RSS slope from cycle 3 |
+            | wall per cycle (median) | floor (median) | wall ÷ floor (median, worst) | requests per cycle | 429s, all cycles | failures, all cycles | CPU s per cycle (median) | RSS after cycle 1, half-way, last (MB) | RSS slope, second half |
             | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
             | \(String(format: "%.2f s", median(cycles.map(\.wallSeconds)))) | \(String(format: "%.2f s", median(cycles.map(\.floorSeconds)))) | \(String(format: "%.2f×, %.2f×", median(ratios), ratios.max() ?? 0)) | \(cycles.last?.requests ?? 0) | \(cycles.reduce(0) { $0 + $1.tooManyRequests }) | \(cycles.reduce(0) { $0 + $1.failures }) | \(String(format: "%.2f", median(cycles.map(\.cpuSeconds)))) | \(rssPoints) | \(String(format: "%+.2f MB/cycle", rssSlopeMBPerCycle)) |
             """
     }
 
     private var rssPoints: String {
-        let picks = [0, 2, cycles.count - 1].filter { $0 >= 0 && $0 < cycles.count }
+        let picks = [0, cycles.count / 2 - 1, cycles.count - 1].filter { $0 >= 0 && $0 < cycles.count }
         return picks.map { String(format: "%.0f", cycles[$0].rssMB) }.joined(separator: ", ")
     }
 }

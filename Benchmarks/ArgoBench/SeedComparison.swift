@@ -24,11 +24,18 @@ struct Row: Codable {
 struct SeedComparison {
     var rows: [Row] = []
     var ablations: [Row] = []
+    /// Argo at the largest count against the simulator in a child process.
+    var clientOnly: Row?
     /// Symbol by symbol differences between before's and argo's signals (none expected).
     var signalDifferences: [String] { rows.flatMap(\.signalDifferences) }
 
     static func run(_ options: Options, root: String) async throws -> SeedComparison {
         var result = SeedComparison()
+        // First, while this process holds no simulator: Argo at the largest count with the
+        // simulator in a child process, so CPU and memory are the client's alone.
+        if let largest = options.counts.max(), largest >= 50 {
+            result.clientOnly = try await clientOnly(count: largest, options: options, root: root)
+        }
         let simulator = try await Simulator.start(scenario: SeedProfile.scenario(), threads: 2, listeners: 6)
         for count in options.counts {
             result.rows += try await compare(count: count, options: options, simulator: simulator, root: root, earlier: result.rows)
@@ -43,7 +50,11 @@ struct SeedComparison {
     private static func compare(count: Int, options: Options, simulator: Simulator, root: String, earlier: [Row]) async throws -> [Row] {
         let symbols = watchList(count)
         let setup = try BenchSetup.make(simulator: simulator, root: root, symbols: count)
+        let warmSetup = try BenchSetup.make(simulator: simulator, root: root, settings: BenchSettings(symbols: count, cache: false))
+        // Unmeasured: the simulator builds each symbol's market history on first use.
+        _ = try await measure(setup, .argo, symbols: symbols)
         var argoRuns: [Measurement] = []
+        var warmRuns: [Measurement] = []
         var beforeRuns: [Measurement] = []
         var differencesFound: [String] = []
         for run in 1...options.runs {
@@ -59,6 +70,9 @@ struct SeedComparison {
                 argoRuns.append(argo)
                 log(String(format: "%4d symbols, run %d: argo %.3f s", count, run, argo.wallSeconds))
             }
+            let (warm, _) = try await measure(warmSetup, .argoWarm, symbols: symbols)
+            warmRuns.append(warm)
+            log(String(format: "%4d symbols, run %d: argo, warm pool %.3f s", count, run, warm.wallSeconds))
         }
         var rows: [Row] = []
         if !beforeRuns.isEmpty {
@@ -71,7 +85,25 @@ struct SeedComparison {
         }
         rows.append(Row(symbols: count, variant: "argo", runs: argoRuns, estimated: false, medianWall: median(argoRuns.map(\.wallSeconds)),
                         medianFloor: median(argoRuns.map(\.floorSeconds)), signalDifferences: differencesFound))
+        rows.append(Row(symbols: count, variant: Variant.argoWarm.name, runs: warmRuns, estimated: false, medianWall: median(warmRuns.map(\.wallSeconds)),
+                        medianFloor: median(warmRuns.map(\.floorSeconds)), signalDifferences: []))
         return rows
+    }
+
+    private static func clientOnly(count: Int, options: Options, root: String) async throws -> Row {
+        let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(), listeners: 6)
+        defer { simulator.stop() }
+        let setup = try BenchSetup.make(simulator: simulator, root: root, symbols: count)
+        _ = try await measure(setup, .argo, symbols: watchList(count))  // the simulator's market, built once
+        var runs: [Measurement] = []
+        for run in 1...options.runs {
+            let (measurement, _) = try await measure(setup, .argo, symbols: watchList(count))
+            runs.append(measurement)
+            log(String(format: "%4d symbols, run %d: argo %.3f s (simulator in a child process, %.2f CPU s, %.0f MB peak)",
+                       count, run, measurement.wallSeconds, measurement.cpuSeconds, measurement.peakRSSMB))
+        }
+        return Row(symbols: count, variant: "argo, simulator in a child process", runs: runs, estimated: false,
+                   medianWall: median(runs.map(\.wallSeconds)), medianFloor: median(runs.map(\.floorSeconds)), signalDifferences: [])
     }
 
     /// What each fix contributes: Argo with one of them turned off, alternating with Argo itself.
@@ -102,6 +134,9 @@ struct SeedComparison {
     var markdown: String {
         var table = Self.header
         for row in rows { table.append(Self.cell(row, before: rows.first { $0.symbols == row.symbols && $0.variant == "before" })) }
+        if let clientOnly {
+            table.append(Self.cell(clientOnly, before: rows.first { $0.symbols == clientOnly.symbols && $0.variant == "before" }))
+        }
         if let first = ablations.first {
             table += ["", "Each fix of the seed turned off in turn (\(first.symbols) symbols, median of \(first.runs.count)):", ""] + Self.header
             for row in ablations { table.append(Self.cell(row, before: nil)) }

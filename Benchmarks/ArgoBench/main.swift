@@ -27,7 +27,7 @@ struct Options {
     var scaleSymbols = 2000
     var scaleCycles = 20
     /// Requests a second each source may send in the scale run (Alpha Vantage twice that).
-    var scaleRate = 400
+    var scaleRate = 200
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -47,7 +47,7 @@ struct Options {
             case "--scale-rate": scaleRate = max(1, Int(value) ?? scaleRate)
             default:
                 let usage = "usage: ArgoBench [--sections seed,host,scale] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
-                    + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 400] [--out FILE]\n"
+                    + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n"
                 FileHandle.standardError.write(Data(usage.utf8))
                 exit(2)
             }
@@ -83,6 +83,7 @@ if options.sections.contains("seed") {
     let seed = try await SeedComparison.run(options, root: root)
     results.rows = seed.rows
     results.ablations = seed.ablations
+    results.clientOnly = seed.clientOnly
     print("## Before (the seed) and argo, seed latency profile\n\n" + seed.markdown + "\n")
 }
 

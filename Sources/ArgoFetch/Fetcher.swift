@@ -260,16 +260,30 @@ final class SourceChannel: Sendable {
     /// Waits for a rate-limit token; fails at once when the wait would pass the deadline.
     func waitForRateLimit(deadline: ContinuousClock.Instant) async throws {
         guard let bucket else { return }
-        let remaining = ContinuousClock.now.duration(to: deadline).seconds
-        guard let wait = bucket.reserve(now: wallClock.now, maxWait: remaining) else {
-            let limit = policy.rateLimit!
-            throw FetchError(.rateLimited, "rate limit of \(limit.requests) per \(formatSeconds(limit.per)) would delay past the deadline")
-        }
-        guard wait > 0 else { return }
-        stats.update { $0.rateLimitWait += wait }
-        do { try await Task.sleep(for: .seconds(clamping: wait)) } catch {
-            bucket.giveBack()
-            throw error
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline).seconds
+            guard let (wait, epoch) = bucket.reservation(now: wallClock.now, maxWait: remaining) else {
+                let limit = policy.rateLimit!
+                throw FetchError(.rateLimited, "rate limit of \(limit.requests) per \(formatSeconds(limit.per)) would delay past the deadline")
+            }
+            if wait > 0 {
+                stats.update { $0.rateLimitWait += wait }
+                do { try await Task.sleep(for: .seconds(clamping: wait)) } catch {
+                    bucket.giveBack()
+                    throw error
+                }
+                // A 429 while this caller slept blocked the bucket: its place was voided, take a new one.
+                guard bucket.isCurrent(epoch) else { continue }
+            }
+            // Due: leave only when the requests actually sent stay within the bucket.
+            while case let late = bucket.release(now: wallClock.now), late > 0 {
+                guard ContinuousClock.now.advanced(by: .seconds(late)) < deadline else {
+                    throw FetchError(.rateLimited, "rate limit would delay past the deadline")
+                }
+                stats.update { $0.rateLimitWait += late }
+                try await Task.sleep(for: .seconds(clamping: late))
+            }
+            return
         }
     }
 

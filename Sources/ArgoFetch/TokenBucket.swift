@@ -14,6 +14,11 @@ final class TokenBucket: Sendable {
         var tokens: Double
         /// The time the tokens were counted at; in the future while blocked.
         var updated: Double
+        /// How many blocks so far: a reservation made before the latest block is void.
+        var epoch = 0
+        /// The same bucket counted at the moments requests actually leave (see ``release(now:)``).
+        var sentTokens: Double
+        var sentUpdated: Double
     }
 
     private let state: Mutex<State>
@@ -25,7 +30,7 @@ final class TokenBucket: Sendable {
     init(capacity: Double, rate: Double, now: Double) {
         self.capacity = max(1, capacity)
         self.rate = rate
-        state = Mutex(State(tokens: self.capacity, updated: now))
+        state = Mutex(State(tokens: self.capacity, updated: now, sentTokens: self.capacity, sentUpdated: now))
     }
 
     /// The share of a vendor's allowed rate a source is paced at.
@@ -47,6 +52,12 @@ final class TokenBucket: Sendable {
     /// Takes a token; returns the seconds to wait before using it (0: now).
     /// With `maxWait`, takes nothing and returns nil when the wait would be longer.
     func reserve(now: Double, maxWait: Double = .infinity) -> Double? {
+        reservation(now: now, maxWait: maxWait)?.wait
+    }
+
+    /// ``reserve(now:maxWait:)`` with the epoch it was made in: a caller that
+    /// slept finds out with ``isCurrent(_:)`` whether a block voided its place.
+    func reservation(now: Double, maxWait: Double = .infinity) -> (wait: Double, epoch: Int)? {
         state.withLock { state in
             if now > state.updated {
                 state.tokens = min(capacity, state.tokens + (now - state.updated) * rate)
@@ -56,9 +67,32 @@ final class TokenBucket: Sendable {
             let wait = (state.updated - now) + (tokens < 0 ? -tokens / rate : 0)
             guard wait <= maxWait else { return nil }
             state.tokens = tokens
-            return max(0, wait)
+            return (max(0, wait), state.epoch)
         }
     }
+
+    /// Called when a reserved request is about to leave: returns 0 and counts it
+    /// when sending now keeps the requests actually sent within the bucket, or
+    /// the seconds to wait before asking again. Reservations fix when a request
+    /// is due, but a busy process wakes its sleepers late and several at once;
+    /// counted at the moment of sending, late requests go out spread at the
+    /// rate instead of together, and the vendor's bucket never sees a bunch.
+    func release(now: Double) -> Double {
+        state.withLock { state in
+            if now > state.sentUpdated {
+                state.sentTokens = min(capacity, state.sentTokens + (now - state.sentUpdated) * rate)
+                state.sentUpdated = now
+            }
+            guard state.sentTokens < 1 else {
+                state.sentTokens -= 1
+                return 0
+            }
+            return (1 - state.sentTokens) / rate
+        }
+    }
+
+    /// Whether no block happened since a reservation of `epoch`.
+    func isCurrent(_ epoch: Int) -> Bool { state.withLock { $0.epoch == epoch } }
 
     /// Returns a token reserved but not used (the caller gave up).
     func giveBack() {
@@ -66,11 +100,16 @@ final class TokenBucket: Sendable {
     }
 
     /// Issues nothing before `time`; then one request, then the normal rate.
+    /// Every reservation made before is void: its holder takes a new place
+    /// (``isCurrent(_:)``), so the queue it was in is forgotten.
     func block(until time: Double) {
         state.withLock { state in
             guard time > state.updated else { return }
             state.updated = time
-            state.tokens = min(state.tokens, 1)
+            state.tokens = 1
+            state.epoch += 1
+            state.sentUpdated = max(state.sentUpdated, time)
+            state.sentTokens = min(state.sentTokens, 1)
         }
     }
 }

@@ -88,7 +88,25 @@ private func percentDecoded(_ text: Substring) -> String {
 }
 
 /// Formats a double with `decimals` places, as vendors print prices.
-func format(_ value: Double, decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+/// `value` with `decimals` digits after the point, as `%.Nf` prints it, without
+/// Foundation's formatter: the simulator writes thousands of these per body.
+/// Values that are not finite or too large for the fast path go to `String(format:)`.
+func format(_ value: Double, decimals: Int) -> String {
+    guard value.isFinite, (0...9).contains(decimals), abs(value) < 1e9 else { return String(format: "%.\(decimals)f", value) }
+    let scaled = (abs(value) * powersOfTen[decimals]).rounded(.toNearestOrEven)
+    let units = UInt64(scaled)
+    let divisor = UInt64(powersOfTen[decimals])
+    var text = value.sign == .minus ? "-" : ""
+    text += String(units / divisor)
+    guard decimals > 0 else { return text }
+    let fraction = String(units % divisor)
+    text += "."
+    text += String(repeating: "0", count: decimals - fraction.count)
+    text += fraction
+    return text
+}
+
+private let powersOfTen: [Double] = (0...9).map { pow(10, Double($0)) }
 
 /// A random lowercase hex id (request ids).
 func hexID(_ random: inout SplitMix64, length: Int = 32) -> String {

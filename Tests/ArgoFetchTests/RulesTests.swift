@@ -51,6 +51,25 @@ struct RulesTests {
         #expect(abs(blocked.reserve(now: 1)! - 9.2) < 1e-9)
     }
 
+    @Test("a block voids the places handed out before it: the queue restarts after the reset")
+    func blockVoidsReservations() throws {
+        let bucket = TokenBucket(requests: 2, per: 1, now: 0)
+        let queued = try (0..<6).map { _ in try #require(bucket.reservation(now: 0)) }
+        #expect(abs(queued[5].wait - 2.0) < 1e-9, "2 at once, then 4 at 2 a second")
+        #expect(bucket.isCurrent(queued[5].epoch))
+        bucket.block(until: 5)
+        #expect(!bucket.isCurrent(queued[5].epoch), "a caller waking from that sleep must take a new place")
+        let fresh = try #require(bucket.reservation(now: 1))
+        #expect(fresh.wait == 4, "the first new place is at the reset, not behind the 4 voided ones")
+        #expect(bucket.isCurrent(fresh.epoch))
+        let sending = TokenBucket(requests: 2, per: 1, now: 0)
+        #expect(sending.release(now: 0) == 0 && sending.release(now: 0) == 0, "the burst leaves at once")
+        #expect(sending.release(now: 0) == 0.5, "late sleepers waking together leave spread at the rate")
+        #expect(sending.release(now: 0.5) == 0)
+        #expect(TokenBucket.within(requests: 10, per: 1, now: 0).capacity == 5)
+        #expect(abs(TokenBucket.within(requests: 10, per: 1, now: 0).rate - 9.5) < 1e-9)
+    }
+
     @Test("URLs: trailing slashes, percent-encoded path and query; the cache key sorts the query")
     func urls() {
         let request = FetchRequest(baseURL: "http://127.0.0.1:9/", path: "v2/stocks/BRK.B/bars",
