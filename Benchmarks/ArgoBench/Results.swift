@@ -16,6 +16,15 @@ struct Results: Codable {
         case hostOverhead = "host_overhead", clientOnly = "client_only"
     }
 
+    /// Takes what a section's own process measured.
+    mutating func merge(_ part: Results) {
+        if !part.rows.isEmpty { rows = part.rows }
+        if !part.ablations.isEmpty { ablations = part.ablations }
+        clientOnly = part.clientOnly ?? clientOnly
+        hostOverhead = part.hostOverhead ?? hostOverhead
+        scale = part.scale ?? scale
+    }
+
     /// Cores, memory, OS and CPU model of this machine.
     static func machine() -> [String: String] {
         var info = ["cores": "\(ProcessInfo.processInfo.activeProcessorCount)",

@@ -29,7 +29,16 @@ struct Options {
     /// Requests a second each source may send in the scale run (Alpha Vantage twice that).
     var scaleRate = 200
 
+    /// The arguments given, less `--sections` and `--out` (for a section's own process).
+    var forwarded: [String] = []
+
     init(_ arguments: [String]) {
+        var skip = false
+        for argument in arguments.dropFirst() {
+            if skip { skip = false; continue }
+            if argument == "--sections" || argument == "--out" { skip = true; continue }
+            forwarded.append(argument)
+        }
         var iterator = arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
             let value = iterator.next() ?? ""
@@ -67,24 +76,39 @@ let options = Options(CommandLine.arguments)
 let root = FileManager.default.currentDirectoryPath
 var results = Results(machine: Results.machine(), options: options.described)
 
-// The host overhead and the scale run first: their simulator is a child process,
-// and this process's peak memory is still its own.
-if options.sections.contains("host") {
-    let host = try await HostOverhead.measure(root: root, symbols: options.hostSymbols, cycles: options.hostCycles)
-    results.hostOverhead = host
-    print("## Host overhead (zero-latency simulator in a child process, cache off)\n\n" + host.markdown + "\n")
-}
-if options.sections.contains("scale") {
-    let scale = try await ScaleRun.measure(root: root, symbols: options.scaleSymbols, cycles: options.scaleCycles, perSecond: options.scaleRate)
-    results.scale = scale
-    print("## Scale (rate limits in the simulator and in argo.yaml)\n\n" + scale.markdown + "\n")
-}
-if options.sections.contains("seed") {
-    let seed = try await SeedComparison.run(options, root: root)
-    results.rows = seed.rows
-    results.ablations = seed.ablations
-    results.clientOnly = seed.clientOnly
-    print("## Before (the seed) and argo, seed latency profile\n\n" + seed.markdown + "\n")
+if options.sections.count > 1 {
+    // Each section in a process of its own, so that none inherits another's memory
+    // (peak RSS is per process, and freed heap is not always given back).
+    for section in ["host", "scale", "seed"] where options.sections.contains(section) {
+        let partial = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-\(section)-\(getpid()).json").path
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        child.arguments = options.forwarded + ["--sections", section, "--out", partial]
+        try child.run()
+        child.waitUntilExit()
+        guard let data = FileManager.default.contents(atPath: partial) else { throw BenchError("the \(section) section wrote no results") }
+        try? FileManager.default.removeItem(atPath: partial)
+        let part = try JSONDecoder().decode(Results.self, from: data)
+        results.merge(part)
+    }
+} else {
+    if options.sections.contains("host") {
+        let host = try await HostOverhead.measure(root: root, symbols: options.hostSymbols, cycles: options.hostCycles)
+        results.hostOverhead = host
+        print("## Host overhead (zero-latency simulator in a child process, cache off)\n\n" + host.markdown + "\n")
+    }
+    if options.sections.contains("scale") {
+        let scale = try await ScaleRun.measure(root: root, symbols: options.scaleSymbols, cycles: options.scaleCycles, perSecond: options.scaleRate)
+        results.scale = scale
+        print("## Scale (rate limits in the simulator and in argo.yaml)\n\n" + scale.markdown + "\n")
+    }
+    if options.sections.contains("seed") {
+        let seed = try await SeedComparison.run(options, root: root)
+        results.rows = seed.rows
+        results.ablations = seed.ablations
+        results.clientOnly = seed.clientOnly
+        print("## Before (the seed) and argo, seed latency profile\n\n" + seed.markdown + "\n")
+    }
 }
 
 let encoder = JSONEncoder()
