@@ -42,16 +42,9 @@ return {
     local timestamps = result.timestamp
     if is_null(timestamps) then return { bars = {} } end  -- a window with no trading
     local quote = result.indicators.quote[1]
-    local opens, highs, lows, closes, volumes = quote.open, quote.high, quote.low, quote.close, quote.volume
-    local bars = {}
-    for i = 1, #timestamps do
-      local o, h, l, c = opens[i], highs[i], lows[i], closes[i]
-      if not (is_null(o) or is_null(h) or is_null(l) or is_null(c)) then
-        local v = volumes[i]
-        bars[#bars + 1] = { t = timestamps[i], o = o, h = h, l = l, c = c, v = is_null(v) and 0 or v }
-      end
-    end
-    return { bars = bars }
+    -- Yahoo sends columns; the host reads them row by row and skips the rows
+    -- whose open, high, low or close is null (a day without trading).
+    return { columns = { t = timestamps, o = quote.open, h = quote.high, l = quote.low, c = quote.close, v = quote.volume } }
   end,
 
   signal = function(ind, symbol, ctx)

@@ -215,12 +215,21 @@ public final class PluginHost: Sendable {
         } results: { state, first, count in
             guard count >= 1 else { throw FetchError(.plugin, "\(plugin).parse returned nothing") }
             // The bars, often hundreds, are read straight off the Lua stack; the rest as a LuaValue.
-            let value = try state.value(at: first, excluding: "bars")
+            let value = try state.value(at: first, excluding: ["bars", "columns"])
             if value["direction"] != .nil { return try Self.parseOutcome(value, bars: nil, plugin: plugin) }
             var bars: [Bar] = []
             do {
-                let found = try state.forEachRecord(inField: "bars", ofTableAt: first, keys: Bar.fieldNames) { position, fields in
+                var found = try state.forEachRecord(inField: "bars", ofTableAt: first, keys: Bar.fieldNames) { position, fields in
                     bars.append(try Self.bar(fields, position: position, plugin: plugin))
+                }
+                if !found {
+                    // Columns: a row with a null (or absent) price is a day without trading, skipped.
+                    found = try state.forEachColumnRow(inField: "columns", ofTableAt: first, keys: Bar.fieldNames) { row, fields in
+                        if fields[1...4].contains(where: { $0 == .null || $0 == .missing }) { return }
+                        var fields = fields
+                        if fields[5] == .null { fields[5] = .missing }
+                        bars.append(try Self.bar(fields, position: row, plugin: plugin))
+                    }
                 }
                 return try Self.parseOutcome(value, bars: found ? bars : nil, plugin: plugin)
             } catch LuaRecordsError.notATable(let position) {
@@ -347,7 +356,7 @@ public final class PluginHost: Sendable {
     }
 
     static func notAParseResult(_ plugin: String) -> FetchError {
-        FetchError(.plugin, "\(plugin).parse must return { bars = {...} } or a signal { direction, confidence, reasoning }")
+        FetchError(.plugin, "\(plugin).parse must return { bars = {...} }, { columns = {...} } or a signal { direction, confidence, reasoning }")
     }
 
     static func signalFields(_ value: LuaValue, plugin: String, function: String) throws -> (Direction, Double, String) {

@@ -204,20 +204,30 @@ private struct JSONToLua {
     /// checking only that strings close and brackets balance.
     private mutating func skipToContainerEnd() throws {
         var depth = 0
-        while position < end {
+        while true {
+            // Most skipped bytes are digits, dates and spaces: pass them in a tight loop.
+            while position < end {
+                let byte = bytes[position]
+                // `"`, or `[`/`{` and `]`/`}` (which differ from each other by 0x20 only).
+                if byte == 0x22 || byte | 0x20 == 0x7B || byte | 0x20 == 0x7D { break }
+                position += 1
+            }
+            guard position < end else { break }
             let byte = bytes[position]
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                while position < end, bytes[position] != UInt8(ascii: "\"") {
-                    position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+                while position < end {
+                    let inner = bytes[position]
+                    if inner == UInt8(ascii: "\"") { break }
+                    position += inner == UInt8(ascii: "\\") ? 2 : 1
                 }
                 guard position < end else { throw failure("unterminated string") }
                 position += 1
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth += 1
                 guard frames.count + depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+            default:  // "}" or "]"
                 if depth == 0 {
                     let isArray = frames[frames.count - 1].isArray
                     guard byte == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else {
@@ -227,8 +237,6 @@ private struct JSONToLua {
                     return
                 }
                 depth -= 1
-            default:
-                continue
             }
         }
         throw failure("unexpected end of input inside a container")

@@ -6,6 +6,8 @@ public enum LuaScalar: Sendable, Equatable {
     case integer(Int64)
     case number(Double)
     case string(String)
+    /// `json.null`.
+    case null
     /// Any other type, by its Lua name.
     case other(String)
 
@@ -72,8 +74,58 @@ extension LuaState {
         return true
     }
 
+    /// Reads `table[field]` of the table at `index`, a table of equally long
+    /// lists by name (`{ t = {...}, o = {...}, ... }`, the columns a chart API
+    /// sends), one row at a time: `body` gets the 1-based row and the values
+    /// of `keys` at that row. The rows are as many as the first key's list.
+    /// Returns false when the field is nil or the value at `index` is no table.
+    @discardableResult
+    public func forEachColumnRow(
+        inField field: String, ofTableAt index: Int32, keys: [String], _ body: (Int, [LuaScalar]) throws -> Void
+    ) throws -> Bool {
+        let table = lua_absindex(L, index)
+        guard lua_type(L, table) == LUA_TTABLE else { return false }
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard lua_checkstack(L, Int32(keys.count) + 4) != 0 else { throw LuaRecordsError.notAList("columns too deep for the stack") }
+        pushString(field)
+        let type = lua_rawget(L, table)
+        if type == LUA_TNIL { return false }
+        guard type == LUA_TTABLE else { throw LuaRecordsError.notAList(typeName(at: -1)) }
+        let columns = lua_gettop(L)
+        // Each column (or nil) sits on the stack above the columns table.
+        for key in keys {
+            pushString(key)
+            let kind = lua_rawget(L, columns)
+            guard kind == LUA_TTABLE || kind == LUA_TNIL else { throw LuaRecordsError.notAList("column '\(key)' is a \(typeName(at: -1))") }
+        }
+        let first = columns + 1
+        let rows = lua_type(L, first) == LUA_TTABLE ? Int(lua_rawlen(L, first)) : 0
+        guard rows > 0 else { return true }
+        var values = [LuaScalar](repeating: .missing, count: keys.count)
+        for row in 1...rows {
+            for column in keys.indices {
+                let list = first + Int32(column)
+                guard lua_type(L, list) == LUA_TTABLE else {
+                    values[column] = .missing
+                    continue
+                }
+                lua_rawgeti(L, list, lua_Integer(row))
+                values[column] = scalar(at: -1)
+                clua_pop(L, 1)
+            }
+            try body(row, values)
+        }
+        return true
+    }
+
     /// The value at `index` like ``value(at:)``; when it is a table, without its `field`.
     public func value(at index: Int32, excluding field: String) throws -> LuaValue {
+        try value(at: index, excluding: [field])
+    }
+
+    /// The value at `index` like ``value(at:)``; when it is a table, without the `fields`.
+    public func value(at index: Int32, excluding fields: Set<String>) throws -> LuaValue {
         let table = lua_absindex(L, index)
         guard lua_type(L, table) == LUA_TTABLE else { return try value(at: table) }
         let base = lua_gettop(L)
@@ -83,7 +135,7 @@ extension LuaState {
         lua_pushnil(L)
         while lua_next(L, table) != 0 {
             let top = lua_gettop(L)
-            if lua_type(L, top - 1) == LUA_TSTRING, case .string(let name) = scalar(at: top - 1), name == field {
+            if lua_type(L, top - 1) == LUA_TSTRING, case .string(let name) = scalar(at: top - 1), fields.contains(name) {
                 clua_pop(L, 1)
                 continue
             }
@@ -110,6 +162,8 @@ extension LuaState {
             var length = 0
             let pointer = clua_tolstring(L, index, &length)
             return .string(String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self))
+        case LUA_TUSERDATA where lua_topointer(L, index) == jsonNullPointer:
+            return .null
         default:
             return .other(typeName(at: index))
         }

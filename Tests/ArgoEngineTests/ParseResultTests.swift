@@ -25,6 +25,13 @@ struct ParseResultTests {
             if symbol == "NOTLIST" then return { bars = "nope" } end
             if symbol == "KEYED" then return { bars = { first = { t = 1, o = 1, h = 1, l = 1, c = 1 } } } end
             if symbol == "EMPTY" then return { bars = {} } end
+            if symbol == "COLUMNS" then
+              return { columns = { t = { 1763614800, 1763701200, 1763787600, 1763874000 },
+                                   o = { 1, json.null, 2, 3 }, h = { 2, 2, 3, 4 }, l = { 0.5, 1, 1, 2 },
+                                   c = { 1.5, 2, 2.5, 3.5 }, v = { 10, 5, json.null } } }
+            end
+            if symbol == "BADCOLUMN" then return { columns = { t = { 1763614800 }, o = { 1 }, h = { 1 }, l = { 1 }, c = { "x" } } } end
+            if symbol == "COLUMNSTRING" then return { columns = { t = { 1 }, o = "nope" } } end
             if symbol == "NOTHING" then return 42 end
             return { direction = "long", confidence = 0.5, reasoning = "a signal wins", bars = "ignored" }
           end,
@@ -52,6 +59,17 @@ struct ParseResultTests {
         #expect(next?.query.map(\.name) == ["page_token"])
     }
 
+    @Test("columns, as a chart API sends them: rows with a null price skipped, a null or missing volume is 0")
+    func columns() async throws {
+        guard case .bars(let bars, let next) = try await parse("COLUMNS") else { Issue.record("not bars"); return }
+        #expect(bars == [
+            Bar(t: 1_763_614_800, o: 1, h: 2, l: 0.5, c: 1.5, v: 10),
+            Bar(t: 1_763_787_600, o: 2, h: 3, l: 1, c: 2.5, v: 0),
+            Bar(t: 1_763_874_000, o: 3, h: 4, l: 2, c: 3.5, v: 0),
+        ])
+        #expect(next == nil)
+    }
+
     @Test("an empty list is no bars; a signal wins over a bars field")
     func emptyAndSignal() async throws {
         #expect(try await parse("EMPTY") == .bars([], next: nil))
@@ -64,6 +82,8 @@ struct ParseResultTests {
         ("NOTLIST", "shapes.parse must return { bars = {...} }"),
         ("KEYED", "shapes.parse must return { bars = {...} }"),
         ("NOTHING", "parse must return a table, got number"),
+        ("BADCOLUMN", "shapes.parse: bar 1 lacks t, o, h, l or a positive c"),
+        ("COLUMNSTRING", "shapes.parse must return { bars = {...} }, { columns = {...} }"),
     ])
     func badResults(symbol: String, message: String) async throws {
         do {
