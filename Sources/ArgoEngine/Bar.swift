@@ -35,20 +35,31 @@ public struct Bar: Sendable, Equatable, Codable {
     /// string (Alpaca); nil when it is none of those.
     static func timestamp(_ value: Any?) -> Int64? {
         switch value {
-        case let number as Int64: return number > 100_000_000_000 ? number / 1000 : number
-        // Beyond ±9e15 a double is no timestamp (and would trap converting to Int64).
-        case let number as Double where number.isFinite && abs(number) < 9e15: return timestamp(Int64(number))
-        case let text as String:
-            if let fast = rfc3339(text) { return fast }
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970) }
-            formatter.formatOptions = [.withInternetDateTime]
-            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970) }
-            formatter.formatOptions = [.withFullDate]
-            return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
-        default: return nil
+        case let number as Int64: timestamp(number)
+        case let number as Double: timestamp(number)
+        case let text as String: timestamp(text)
+        default: nil
         }
+    }
+
+    /// Unix seconds; past 10^11 (the year 5138 in seconds) it is milliseconds (Massive).
+    static func timestamp(_ number: Int64) -> Int64 { number > 100_000_000_000 ? number / 1000 : number }
+
+    /// Beyond ±9e15 a double is no timestamp (and would trap converting to Int64).
+    static func timestamp(_ number: Double) -> Int64? {
+        number.isFinite && abs(number) < 9e15 ? timestamp(Int64(number)) : nil
+    }
+
+    /// An RFC 3339 date-time or a date.
+    static func timestamp(_ text: String) -> Int64? {
+        if let fast = rfc3339(text) { return fast }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970) }
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970) }
+        formatter.formatOptions = [.withFullDate]
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
     }
 }
 
