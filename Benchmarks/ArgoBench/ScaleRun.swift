@@ -30,8 +30,10 @@ struct ScaleRun: Codable {
         var failures: Int
         var cpuSeconds: Double
         var rssMB: Double
+        /// The resident set once `malloc_trim` gave free heap back: live memory, without the allocator's reserve.
+        var rssTrimmedMB: Double
         enum CodingKeys: String, CodingKey {
-            case requests, failures
+            case requests, failures, rssTrimmedMB = "rss_trimmed_mb"
             case wallSeconds = "wall_s", floorSeconds = "floor_s", tooManyRequests = "responses_429", tooManyByRoute = "responses_429_by_route", cpuSeconds = "cpu_s", rssMB = "rss_mb"
         }
     }
@@ -42,10 +44,12 @@ struct ScaleRun: Codable {
     /// Least-squares slope of the resident set after each cycle, over the second half of the cycles
     /// (the first fill pools, caches and allocator arenas up to their working size).
     var rssSlopeMBPerCycle: Double
+    /// The same slope, trimmed, over all cycles but the first.
+    var rssTrimmedSlopeMBPerCycle: Double
 
     enum CodingKeys: String, CodingKey {
         case symbols, allowances, cycles
-        case rssSlopeMBPerCycle = "rss_slope_mb_per_cycle"
+        case rssSlopeMBPerCycle = "rss_slope_mb_per_cycle", rssTrimmedSlopeMBPerCycle = "rss_trimmed_slope_mb_per_cycle"
     }
 
     static func allowances(perSecond: Int) -> [Allowance] {
@@ -84,14 +88,16 @@ struct ScaleRun: Codable {
             let cycle = Cycle(wallSeconds: wall, floorSeconds: floor, requests: stats.totalRequests,
                               tooManyRequests: stats.routes.values.reduce(0) { $0 + ($1.byStatus["429"] ?? 0) },
                               tooManyByRoute: stats.routes.compactMapValues { $0.byStatus["429"] },
-                              failures: failures, cpuSeconds: ProcessUsage.cpuSeconds() - cpu, rssMB: ProcessUsage.currentRSSMB())
+                              failures: failures, cpuSeconds: ProcessUsage.cpuSeconds() - cpu, rssMB: ProcessUsage.currentRSSMB(),
+                              rssTrimmedMB: { _ = malloc_trim(0); return ProcessUsage.currentRSSMB() }())
             measured.append(cycle)
-            log(String(format: "scale %d symbols, cycle %d: %.2f s (floor %.2f s), %d requests, %d × 429, %d failures, RSS %.0f MB",
-                       count, index, wall, floor, cycle.requests, cycle.tooManyRequests, failures, cycle.rssMB)
+            log(String(format: "scale %d symbols, cycle %d: %.2f s (floor %.2f s), %d requests, %d × 429, %d failures, RSS %.0f MB (%.0f MB trimmed)",
+                       count, index, wall, floor, cycle.requests, cycle.tooManyRequests, failures, cycle.rssMB, cycle.rssTrimmedMB)
                 + (cycle.tooManyByRoute.isEmpty ? "" : " \(cycle.tooManyByRoute.sorted { $0.key < $1.key })"))
         }
         try await transport.shutdown()
-        return ScaleRun(symbols: count, allowances: allowances, cycles: measured, rssSlopeMBPerCycle: slope(measured.suffix(measured.count / 2).map(\.rssMB)))
+        return ScaleRun(symbols: count, allowances: allowances, cycles: measured, rssSlopeMBPerCycle: slope(measured.suffix(measured.count / 2).map(\.rssMB)),
+                        rssTrimmedSlopeMBPerCycle: slope(measured.dropFirst().map(\.rssTrimmedMB)))
     }
 
     /// Least-squares slope of `values` against their index.
@@ -113,14 +119,14 @@ struct ScaleRun: Codable {
         return """
             \(symbols) symbols × \(cycles.count) cycles; allowed rates (burst: a second's worth): \(rates).
 
-            | wall per cycle (median) | floor (median) | wall ÷ floor (median, worst) | requests per cycle | 429s, all cycles | failures, all cycles | CPU s per cycle (median) | RSS after cycle 1, half-way, last (MB) | RSS slope, second half |
-            | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-            | \(String(format: "%.2f s", median(cycles.map(\.wallSeconds)))) | \(String(format: "%.2f s", median(cycles.map(\.floorSeconds)))) | \(String(format: "%.2f×, %.2f×", median(ratios), ratios.max() ?? 0)) | \(cycles.last?.requests ?? 0) | \(cycles.reduce(0) { $0 + $1.tooManyRequests }) | \(cycles.reduce(0) { $0 + $1.failures }) | \(String(format: "%.2f", median(cycles.map(\.cpuSeconds)))) | \(rssPoints) | \(String(format: "%+.2f MB/cycle", rssSlopeMBPerCycle)) |
+            | wall per cycle (median) | floor (median) | wall ÷ floor (median, worst) | requests per cycle | 429s, all cycles | failures, all cycles | CPU s per cycle (median) | RSS after cycle 1, half-way, last (MB) | RSS slope, second half | trimmed RSS after cycle 1, half-way, last (MB) | trimmed RSS slope from cycle 2 |
+            | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+            | \(String(format: "%.2f s", median(cycles.map(\.wallSeconds)))) | \(String(format: "%.2f s", median(cycles.map(\.floorSeconds)))) | \(String(format: "%.2f×, %.2f×", median(ratios), ratios.max() ?? 0)) | \(cycles.last?.requests ?? 0) | \(cycles.reduce(0) { $0 + $1.tooManyRequests }) | \(cycles.reduce(0) { $0 + $1.failures }) | \(String(format: "%.2f", median(cycles.map(\.cpuSeconds)))) | \(points(\.rssMB)) | \(String(format: "%+.2f MB/cycle", rssSlopeMBPerCycle)) | \(points(\.rssTrimmedMB)) | \(String(format: "%+.2f MB/cycle", rssTrimmedSlopeMBPerCycle)) |
             """
     }
 
-    private var rssPoints: String {
+    private func points(_ value: KeyPath<Cycle, Double>) -> String {
         let picks = [0, cycles.count / 2 - 1, cycles.count - 1].filter { $0 >= 0 && $0 < cycles.count }
-        return picks.map { String(format: "%.0f", cycles[$0].rssMB) }.joined(separator: ", ")
+        return picks.map { String(format: "%.0f", cycles[$0][keyPath: value]) }.joined(separator: ", ")
     }
 }

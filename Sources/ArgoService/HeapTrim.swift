@@ -1,0 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+
+/// glibc's `malloc_trim` (malloc.h, which Swift's Glibc module does not import).
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+
+/// Gives the heap memory freed by a cycle back to the system. A cycle of
+/// hundreds of symbols allocates hundreds of megabytes of response bodies and
+/// connection buffers and frees them; glibc keeps much of that in its arenas,
+/// so without this a long `argo run` creeps up to its worst cycle's footprint
+/// and stays there (600 MB against 380 MB after 20 cycles of 2,000 symbols).
+enum HeapTrim {
+    static func afterCycle() {
+        #if canImport(Glibc)
+        _ = glibcMallocTrim(0)
+        #endif
+    }
+}
