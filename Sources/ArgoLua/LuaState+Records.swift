@@ -39,16 +39,9 @@ extension LuaState {
     public func forEachRecord(
         inField field: String, ofTableAt index: Int32, keys: [String], _ body: (Int, [LuaScalar]) throws -> Void
     ) throws -> Bool {
-        let table = lua_absindex(L, index)
-        guard lua_type(L, table) == LUA_TTABLE else { return false }
         let base = lua_gettop(L)
         defer { lua_settop(L, base) }
-        guard lua_checkstack(L, Int32(keys.count) + 4) != 0 else { throw LuaRecordsError.notAList("a list too deep for the stack") }
-        pushString(field)
-        let type = lua_rawget(L, table)
-        if type == LUA_TNIL { return false }
-        guard type == LUA_TTABLE else { throw LuaRecordsError.notAList(typeName(at: -1)) }
-        let list = lua_gettop(L)
+        guard let list = try pushTableField(field, ofTableAt: index, room: keys.count) else { return false }
         let length = Int(lua_rawlen(L, list))
         if length == 0 {
             lua_pushnil(L)
@@ -83,16 +76,9 @@ extension LuaState {
     public func forEachColumnRow(
         inField field: String, ofTableAt index: Int32, keys: [String], _ body: (Int, [LuaScalar]) throws -> Void
     ) throws -> Bool {
-        let table = lua_absindex(L, index)
-        guard lua_type(L, table) == LUA_TTABLE else { return false }
         let base = lua_gettop(L)
         defer { lua_settop(L, base) }
-        guard lua_checkstack(L, Int32(keys.count) + 4) != 0 else { throw LuaRecordsError.notAList("columns too deep for the stack") }
-        pushString(field)
-        let type = lua_rawget(L, table)
-        if type == LUA_TNIL { return false }
-        guard type == LUA_TTABLE else { throw LuaRecordsError.notAList(typeName(at: -1)) }
-        let columns = lua_gettop(L)
+        guard let columns = try pushTableField(field, ofTableAt: index, room: keys.count) else { return false }
         // Each column (or nil) sits on the stack above the columns table.
         for key in keys {
             pushString(key)
@@ -117,6 +103,21 @@ extension LuaState {
             try body(row, values)
         }
         return true
+    }
+
+    /// Pushes `table[field]` (read raw) of the table at `index` with room for
+    /// `room` more values, and returns its stack index: nil, with nothing
+    /// pushed that the caller must keep, when the value at `index` is no table
+    /// or the field is nil; throws when the field is not a table.
+    private func pushTableField(_ field: String, ofTableAt index: Int32, room: Int) throws -> Int32? {
+        let table = lua_absindex(L, index)
+        guard lua_type(L, table) == LUA_TTABLE else { return nil }
+        guard lua_checkstack(L, Int32(room) + 4) != 0 else { throw LuaRecordsError.notAList("'\(field)' too deep for the stack") }
+        pushString(field)
+        let type = lua_rawget(L, table)
+        if type == LUA_TNIL { return nil }
+        guard type == LUA_TTABLE else { throw LuaRecordsError.notAList(typeName(at: -1)) }
+        return lua_gettop(L)
     }
 
     /// The value at `index` like ``value(at:)``; when it is a table, without its `field`.
