@@ -1,4 +1,5 @@
 import ArgoEngine
+import ArgoFetch
 import ArgoSimulator
 import Foundation
 
@@ -40,16 +41,14 @@ struct HostOverhead: Codable {
         try simulator.resetCounters()
         ProcessUsage.resetPeak()
         let simulatorCPU = try simulator.reply().cpuSeconds
-        var walls: [Double] = [], cpus: [Double] = [], failures = 0
+        var walls: [Double] = [], cpus: [Double] = [], failed = 0
         for _ in 0..<cycles {
             let cpu = ProcessUsage.cpuSeconds()
             let start = ContinuousClock.now
             let report = await engine.runCycle(symbols: symbols)
-            walls.append(seconds(start.duration(to: .now)))
+            walls.append(start.duration(to: .now).seconds)
             cpus.append(ProcessUsage.cpuSeconds() - cpu)
-            failures += report.errors.count + report.signals.reduce(0) { total, signal in
-                total + signal.sources.values.filter { $0.status == .error }.count
-            }
+            failed += failureCount(of: report)
         }
         let peak = ProcessUsage.peakRSSMB()
         let reply = try simulator.reply()
@@ -60,7 +59,7 @@ struct HostOverhead: Codable {
             simulatorCPUSeconds: reply.cpuSeconds - simulatorCPU,
             symbolCyclesPerSecond: symbolCycles / walls.reduce(0, +),
             cpuMicrosecondsPerSymbolCycle: cpus.reduce(0, +) / symbolCycles * 1e6,
-            peakRSSMB: peak, requestsPerSymbolCycle: Double(reply.stats.totalRequests) / symbolCycles, failures: failures)
+            peakRSSMB: peak, requestsPerSymbolCycle: Double(reply.stats.totalRequests) / symbolCycles, failures: failed)
     }
 
     var markdown: String {
@@ -70,8 +69,4 @@ struct HostOverhead: Codable {
         | \(symbols) × \(cycles) | \(String(format: "%.0f", symbolCyclesPerSecond)) | \(String(format: "%.0f", cpuMicrosecondsPerSymbolCycle)) | \(String(format: "%.3f s", median(wallSeconds))) | \(String(format: "%.3f", median(cpuSeconds))) | \(String(format: "%.2f", simulatorCPUSeconds)) | \(String(format: "%.2f", requestsPerSymbolCycle)) | \(String(format: "%.0f", peakRSSMB)) | \(failures) |
         """
     }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }

@@ -1,4 +1,6 @@
 import ArgoEngine
+import ArgoFetch
+import ArgoService
 import ArgoSimulator
 import Foundation
 
@@ -17,9 +19,6 @@ struct Measurement: Codable, Sendable {
         case cpuSeconds = "cpu_s", peakRSSMB = "peak_rss_mb"
     }
 }
-
-/// glibc's `malloc_trim` (declared in malloc.h, which Swift's Glibc module does not import).
-@_silgen_name("malloc_trim") func malloc_trim(_ pad: Int) -> Int32
 
 /// The process's CPU time (user + system) and resident set.
 enum ProcessUsage {
@@ -45,7 +44,7 @@ enum ProcessUsage {
     /// runs do not count), then writes 5 to /proc/self/clear_refs, which resets
     /// VmHWM to the current resident set.
     static func resetPeak() {
-        _ = malloc_trim(0)
+        HeapTrim.release()
         try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
     }
 
@@ -81,10 +80,14 @@ func measure(_ setup: BenchSetup, _ variant: Variant, symbols: [String]) async t
         perSymbol[route] = Double(routeStats.requests) / Double(symbols.count)
         connections[route] = routeStats.connections
     }
-    let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
     let floor = (stats.slowestMsBySymbol.values.max() ?? 0) / 1000
-    return (Measurement(wallSeconds: seconds, floorSeconds: floor, requestsPerSymbol: perSymbol, connections: connections,
+    return (Measurement(wallSeconds: wall.seconds, floorSeconds: floor, requestsPerSymbol: perSymbol, connections: connections,
                         cpuSeconds: cpuUsed, peakRSSMB: ProcessUsage.peakRSSMB()), report)
+}
+
+/// Source failures and symbol failures of a cycle (0 expected in every benchmark run).
+func failureCount(of report: CycleReport) -> Int {
+    report.errors.count + report.signals.reduce(0) { $0 + $1.sources.values.filter { $0.status == .error }.count }
 }
 
 /// Symbol by symbol differences between two cycles' signals (direction, confidence, regime).

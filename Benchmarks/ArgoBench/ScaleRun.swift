@@ -1,4 +1,6 @@
 import ArgoEngine
+import ArgoFetch
+import ArgoService
 import ArgoSimulator
 import Foundation
 
@@ -81,15 +83,15 @@ struct ScaleRun: Codable {
             let cpu = ProcessUsage.cpuSeconds()
             let start = ContinuousClock.now
             let report = await engine.runCycle(symbols: symbols)
-            let wall = seconds(start.duration(to: .now))
+            let wall = start.duration(to: .now).seconds
             let stats = try simulator.currentStats()
             let floor = allowances.map { Double(stats.routes[$0.route]?.requests ?? 0) / $0.perSecond }.max() ?? 0
-            let failures = report.errors.count + report.signals.reduce(0) { $0 + $1.sources.values.filter { $0.status == .error }.count }
+            let failures = failureCount(of: report)
             let cycle = Cycle(wallSeconds: wall, floorSeconds: floor, requests: stats.totalRequests,
                               tooManyRequests: stats.routes.values.reduce(0) { $0 + ($1.byStatus["429"] ?? 0) },
                               tooManyByRoute: stats.routes.compactMapValues { $0.byStatus["429"] },
                               failures: failures, cpuSeconds: ProcessUsage.cpuSeconds() - cpu, rssMB: ProcessUsage.currentRSSMB(),
-                              rssTrimmedMB: { _ = malloc_trim(0); return ProcessUsage.currentRSSMB() }())
+                              rssTrimmedMB: { HeapTrim.release(); return ProcessUsage.currentRSSMB() }())
             measured.append(cycle)
             log(String(format: "scale %d symbols, cycle %d: %.2f s (floor %.2f s), %d requests, %d × 429, %d failures, RSS %.0f MB (%.0f MB trimmed)",
                        count, index, wall, floor, cycle.requests, cycle.tooManyRequests, failures, cycle.rssMB, cycle.rssTrimmedMB)

@@ -226,8 +226,6 @@ public final class PluginHost: Sendable {
                     // Columns: a row with a null (or absent) price is a day without trading, skipped.
                     found = try state.forEachColumnRow(inField: "columns", ofTableAt: first, keys: Bar.fieldNames) { row, fields in
                         if fields[1...4].contains(where: { $0 == .null || $0 == .missing }) { return }
-                        var fields = fields
-                        if fields[5] == .null { fields[5] = .missing }
                         bars.append(try Self.bar(fields, position: row, plugin: plugin))
                     }
                 }
@@ -338,7 +336,7 @@ public final class PluginHost: Sendable {
         return .bars(bars, next: next)
     }
 
-    /// One bar from a record of `t, o, h, l, c, v` (``Bar/fieldNames``).
+    /// One bar from a record of `t, o, h, l, c, v` (``Bar/fieldNames``); a `v` that is no number is 0.
     static func bar(_ fields: [LuaScalar], position: Int, plugin: String) throws -> Bar {
         let t: Int64? = switch fields[0] {
         case .integer(let number): Bar.timestamp(number)

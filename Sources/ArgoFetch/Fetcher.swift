@@ -262,10 +262,7 @@ final class SourceChannel: Sendable {
         guard let bucket else { return }
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline).seconds
-            guard let (wait, epoch) = bucket.reservation(now: wallClock.now, maxWait: remaining) else {
-                let limit = policy.rateLimit!
-                throw FetchError(.rateLimited, "rate limit of \(limit.requests) per \(formatSeconds(limit.per)) would delay past the deadline")
-            }
+            guard let (wait, epoch) = bucket.reservation(now: wallClock.now, maxWait: remaining) else { throw pastDeadline() }
             if wait > 0 {
                 stats.update { $0.rateLimitWait += wait }
                 do { try await Task.sleep(for: .seconds(clamping: wait)) } catch {
@@ -277,14 +274,17 @@ final class SourceChannel: Sendable {
             }
             // Due: leave only when the requests actually sent stay within the bucket.
             while case let late = bucket.release(now: wallClock.now), late > 0 {
-                guard ContinuousClock.now.advanced(by: .seconds(late)) < deadline else {
-                    throw FetchError(.rateLimited, "rate limit would delay past the deadline")
-                }
+                guard ContinuousClock.now.advanced(by: .seconds(late)) < deadline else { throw pastDeadline() }
                 stats.update { $0.rateLimitWait += late }
                 try await Task.sleep(for: .seconds(clamping: late))
             }
             return
         }
+    }
+
+    private func pastDeadline() -> FetchError {
+        let limit = policy.rateLimit!
+        return FetchError(.rateLimited, "rate limit of \(limit.requests) per \(formatSeconds(limit.per)) would delay past the deadline")
     }
 
     /// Tightens the bucket until an announced reset.

@@ -432,7 +432,7 @@ private struct JSONToLua {
         }
         guard converted else { throw failure("invalid number") }
         if lua_isinteger(L, -1) != 0 {
-            // An integer past 64 bits that Lua took whole cannot happen; keep floats as floats.
+            // Lua reads integers past 64 bits as floats already; should it take one whole, it stays a float here.
             lua_pushnumber(L, lua_tonumberx(L, -1, nil))
             clua_remove(L, -2)
         }

@@ -120,38 +120,6 @@ extension LuaState {
         return lua_gettop(L)
     }
 
-    /// The value at `index` like ``value(at:)``; when it is a table, without its `field`.
-    public func value(at index: Int32, excluding field: String) throws -> LuaValue {
-        try value(at: index, excluding: [field])
-    }
-
-    /// The value at `index` like ``value(at:)``; when it is a table, without the `fields`.
-    public func value(at index: Int32, excluding fields: Set<String>) throws -> LuaValue {
-        let table = lua_absindex(L, index)
-        guard lua_type(L, table) == LUA_TTABLE else { return try value(at: table) }
-        let base = lua_gettop(L)
-        defer { lua_settop(L, base) }
-        guard lua_checkstack(L, 4) != 0 else { throw LuaError(kind: .conversion, message: "Lua stack overflow while converting a table") }
-        var entries: [LuaValue: LuaValue] = [:]
-        lua_pushnil(L)
-        while lua_next(L, table) != 0 {
-            let top = lua_gettop(L)
-            if lua_type(L, top - 1) == LUA_TSTRING, case .string(let name) = scalar(at: top - 1), fields.contains(name) {
-                clua_pop(L, 1)
-                continue
-            }
-            entries[try value(at: top - 1)] = try value(at: top)
-            clua_pop(L, 1)
-        }
-        if entries.isEmpty { return .table([:]) }
-        // A sequence stays an array, as value(at:) gives it.
-        let length = entries.count
-        if (1...length).allSatisfy({ entries[.integer(Int64($0))] != nil }) {
-            return .array((1...length).map { entries[.integer(Int64($0))]! })
-        }
-        return .table(entries)
-    }
-
     private func scalar(at index: Int32) -> LuaScalar {
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .missing

@@ -67,6 +67,15 @@ extension LuaState {
         return try value(at: lua_absindex(L, index), depth: 0, path: &path)
     }
 
+    /// ``value(at:)``; when the value is a table, without its string keys in
+    /// `excluding` (fields the caller reads apart, such as a parse result's bars).
+    public func value(at index: Int32, excluding fields: Set<String>) throws -> LuaValue {
+        let absolute = lua_absindex(L, index)
+        var path: Set<UnsafeRawPointer> = []
+        guard lua_type(L, absolute) == LUA_TTABLE else { return try value(at: absolute, depth: 0, path: &path) }
+        return try table(at: absolute, depth: 0, path: &path, excluding: fields)
+    }
+
     private func value(at index: Int32, depth: Int, path: inout Set<UnsafeRawPointer>) throws -> LuaValue {
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
@@ -88,7 +97,7 @@ extension LuaState {
         }
     }
 
-    private func table(at index: Int32, depth: Int, path: inout Set<UnsafeRawPointer>) throws -> LuaValue {
+    private func table(at index: Int32, depth: Int, path: inout Set<UnsafeRawPointer>, excluding: Set<String> = []) throws -> LuaValue {
         guard depth < limits.maxDepth else {
             throw LuaError(kind: .conversion, message: "table nests deeper than \(limits.maxDepth) levels")
         }
@@ -100,7 +109,7 @@ extension LuaState {
             throw LuaError(kind: .conversion, message: "Lua stack overflow while converting a table")
         }
         let length = Int(lua_rawlen(L, index))
-        if length > 0, isSequence(at: index, length: length) {
+        if length > 0, excluding.isEmpty, isSequence(at: index, length: length) {
             var elements: [LuaValue] = []
             elements.reserveCapacity(length)
             for position in 1...length {
@@ -116,6 +125,10 @@ extension LuaState {
             let top = lua_gettop(L)
             do {
                 let key = try value(at: top - 1, depth: depth + 1, path: &path)
+                if !excluding.isEmpty, let name = key.stringValue, excluding.contains(name) {
+                    clua_pop(L, 1)
+                    continue
+                }
                 entries[key] = try value(at: top, depth: depth + 1, path: &path)
             } catch {
                 clua_pop(L, 2)

@@ -46,7 +46,7 @@ public struct CycleService: Service {
             let report = await runOne(reloader.engine)
             completed += 1
             await afterCycle?(report)
-            HeapTrim.afterCycle()
+            HeapTrim.release()
             if let cycles, completed >= cycles { break }
             next = next.advanced(by: interval)
             let now = clock.now

@@ -10,8 +10,9 @@ import Glibc
 /// connection buffers and frees them; glibc keeps much of that in its arenas,
 /// so without this a long `argo run` creeps up to its worst cycle's footprint
 /// and stays there (600 MB against 380 MB after 20 cycles of 2,000 symbols).
-enum HeapTrim {
-    static func afterCycle() {
+public enum HeapTrim {
+    /// Returns free heap to the system now (a no-op where the C library is not glibc).
+    public static func release() {
         #if canImport(Glibc)
         _ = glibcMallocTrim(0)
         #endif

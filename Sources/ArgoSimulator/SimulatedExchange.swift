@@ -87,8 +87,7 @@ private func percentDecoded(_ text: Substring) -> String {
     return plus.removingPercentEncoding ?? plus
 }
 
-/// Formats a double with `decimals` places, as vendors print prices.
-/// `value` with `decimals` digits after the point, as `%.Nf` prints it, without
+/// `value` with `decimals` digits after the point, as vendors print prices and `%.Nf` prints them, without
 /// Foundation's formatter: the simulator writes thousands of these per body.
 /// Values that are not finite or too large for the fast path go to `String(format:)`.
 func format(_ value: Double, decimals: Int) -> String {
