@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.26.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
@@ -29,7 +31,7 @@ let package = Package(
         .target(name: "ArgoLua", dependencies: ["CLua"]),
         // Loading and validating plugin files.
         .target(name: "ArgoPlugins", dependencies: ["ArgoLua"]),
-        // The fetch core: one pooled HTTP client, retries, rate limits, cache, coalescing, breaker.
+        // The fetch core: one pooled HTTP client (Argo's HTTP/1.1 or AsyncHTTPClient), retries, rate limits, cache, coalescing, breaker.
         .target(
             name: "ArgoFetch",
             dependencies: [
@@ -37,6 +39,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             ]
         ),
         // The signal engine: indicators, regime, consensus, plugin host, cycle.

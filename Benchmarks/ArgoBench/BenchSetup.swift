@@ -83,6 +83,11 @@ struct BenchSettings {
 
 /// Builds engines over the shipped plugins and consensus, against a simulator.
 struct BenchSetup {
+    /// The HTTP client every engine uses: `ARGO_BENCH_CLIENT` (`argo`, the
+    /// default, or `async-http-client`), which `--client` sets for the sections' processes.
+    static let client = ProcessInfo.processInfo.environment["ARGO_BENCH_CLIENT"]
+        .flatMap(HTTPTransport.Configuration.Client.init(rawValue:)) ?? .argo
+
     let simulator: any SimulatorControl
     let host: PluginHost
     let config: ArgoConfig
@@ -104,6 +109,7 @@ struct BenchSetup {
         var settings = HTTPTransport.Configuration()
         settings.connectionsPerHost = config.connectionsPerHost
         settings.connectionPerRequest = !variant.pooled
+        settings.client = BenchSetup.client
         let transport = HTTPTransport(configuration: settings)
         let sources = try workspace.sources(plugins: host.plugins, config: config, consensus: host.consensus)
         return (SignalEngine(config: config, host: host, fetcher: Fetcher(transport: transport), sources: sources, strategy: variant.strategy), transport)

@@ -2,6 +2,9 @@
 // fetch core, against `argo simulate` running as a separate process on
 // loopback (so the simulator's CPU is not counted). Not a test: it prints figures.
 //
+// Each figure is measured for both HTTP clients: Argo's own HTTP/1.1 client
+// and AsyncHTTPClient.
+//
 // Usage: ArgoFetchBench BASE_URL [requests] [concurrency]
 import ArgoFetch
 import Foundation
@@ -29,8 +32,14 @@ struct Figures {
 
 /// Runs `requests` fetches, `concurrency` at a time, of a small Alpaca body
 /// (distinct symbols, so neither the cache nor coalescing answers).
-func run(base: String, requests: Int, concurrency: Int, limit: Int, freshTransportPerRequest: Bool) async throws -> Figures {
-    let shared = HTTPTransport()
+func run(client: HTTPTransport.Configuration.Client, base: String, requests: Int, concurrency: Int, limit: Int, freshTransportPerRequest: Bool) async throws -> Figures {
+    let configuration = {
+        var configuration = HTTPTransport.Configuration()
+        configuration.client = client
+        configuration.connectionsPerHost = max(8, concurrency)
+        return configuration
+    }()
+    let shared = HTTPTransport(configuration: configuration)
     let fetcher = Fetcher(transport: shared)
     var policy = SourcePolicy(name: "alpaca")
     policy.maxConcurrency = concurrency
@@ -51,7 +60,7 @@ func run(base: String, requests: Int, concurrency: Int, limit: Int, freshTranspo
             next += 1
             group.addTask {
                 if freshTransportPerRequest {
-                    let transport = HTTPTransport()
+                    let transport = HTTPTransport(configuration: configuration)
                     let own = Fetcher(transport: transport)
                     own.configure(SourcePolicy(name: "alpaca"))
                     _ = try await own.fetch(request(index), source: "alpaca", deadline: .now + .seconds(30))
@@ -78,11 +87,14 @@ let base = arguments[1]
 let requests = arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000
 let concurrency = arguments.count > 3 ? Int(arguments[3]) ?? 8 : 8
 print("fetch core against \(base), one run, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-for (label, limit) in [("1-bar body (217 B)", 1), ("250-bar body (29.7 kB)", 250)] {
-    let sequential = try await run(base: base, requests: requests / 4, concurrency: 1, limit: limit, freshTransportPerRequest: false)
-    print("\(label), pooled, sequential:      \(sequential.line)")
-    let concurrent = try await run(base: base, requests: requests, concurrency: concurrency, limit: limit, freshTransportPerRequest: false)
-    print("\(label), pooled, \(concurrency) concurrent:    \(concurrent.line)")
+for client in HTTPTransport.Configuration.Client.allCases {
+    print("client: \(client.rawValue)")
+    for (label, limit) in [("1-bar body (217 B)", 1), ("250-bar body (29.7 kB)", 250)] {
+        let sequential = try await run(client: client, base: base, requests: requests / 4, concurrency: 1, limit: limit, freshTransportPerRequest: false)
+        print("  \(label), pooled, sequential:      \(sequential.line)")
+        let concurrent = try await run(client: client, base: base, requests: requests, concurrency: concurrency, limit: limit, freshTransportPerRequest: false)
+        print("  \(label), pooled, \(concurrency) concurrent:    \(concurrent.line)")
+    }
+    let fresh = try await run(client: client, base: base, requests: requests / 20, concurrency: 1, limit: 1, freshTransportPerRequest: true)
+    print("  1-bar body, new client+connection per request: \(fresh.line)")
 }
-let fresh = try await run(base: base, requests: requests / 20, concurrency: 1, limit: 1, freshTransportPerRequest: true)
-print("1-bar body, new client+connection per request: \(fresh.line)")

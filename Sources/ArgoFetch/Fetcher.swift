@@ -213,6 +213,15 @@ public final class Fetcher: Sendable {
     /// A transport error as a fetch failure.
     static func classify(_ error: any Error, timeout: Double, attempts: Int, redactor: Redactor) -> FetchError {
         if error is CancellationError { return FetchError(.timeout, "cancelled at the deadline", attempts: attempts) }
+        if let error = error as? HTTP1ClientError {
+            switch error {
+            case .deadline: return FetchError(.timeout, "no answer within \(formatSeconds(timeout))", attempts: attempts)
+            case .bodyTooLarge: return FetchError(.badResponse, "response body too large", attempts: attempts)
+            case .invalidURL: return FetchError(.plugin, redactor.redact(error.description), attempts: attempts)
+            case .malformedResponse: return FetchError(.badResponse, redactor.redact(error.description), attempts: attempts)
+            case .closedBeforeResponse, .shutDown: return FetchError(.transient, "connection failed: \(error)", attempts: attempts)
+            }
+        }
         let text = String(describing: error)
         let lowered = text.lowercased()
         if lowered.contains("deadline") || lowered.contains("timeout") || lowered.contains("timedout") || lowered.contains("cancelled") {

@@ -1,14 +1,25 @@
-import AsyncHTTPClient
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
-/// The process's one HTTP client: keep-alive pools per host, HTTP/2 where a TLS
-/// server offers it, certificate verification on, gzip/deflate decompression.
-/// Create it once, share it, and ``shutdown()`` it once at exit.
+/// The process's one HTTP client: keep-alive pools per host, certificate
+/// verification on, gzip/deflate decompression. Create it once, share it, and
+/// ``shutdown()`` it once at exit.
+///
+/// Requests go through Argo's own HTTP/1.1 client by default
+/// (``Configuration/Client/argo``); AsyncHTTPClient stays selectable, for
+/// HTTP/2 over TLS and to compare the two in `make bench-fetch`.
 public final class HTTPTransport: Sendable {
     public struct Configuration: Sendable {
-        /// HTTP/1.1 connections kept per host (a soft limit).
+        /// The HTTP client implementation.
+        public enum Client: String, Sendable, CaseIterable {
+            /// Argo's HTTP/1.1 client (`ArgoFetch/HTTP1`): the default.
+            case argo
+            /// AsyncHTTPClient, with HTTP/2 where a TLS server offers it.
+            case asyncHTTPClient = "async-http-client"
+        }
+
+        /// Connections kept per host. A hard limit with the Argo client; a
+        /// soft one for HTTP/1.1 with AsyncHTTPClient.
         public var connectionsPerHost = 8
         /// Seconds an idle pooled connection is kept.
         public var idleTimeout: Double = 60
@@ -17,61 +28,60 @@ public final class HTTPTransport: Sendable {
         /// Sends `Connection: close` on every request, so each opens a new
         /// connection. For benchmarks that rebuild an unpooled client; never in service.
         public var connectionPerRequest = false
+        /// A PEM file of certificate authorities to trust instead of the system's.
+        public var caFile: String?
+        /// Which HTTP client sends the requests.
+        public var client = Client.argo
         public init() {}
     }
 
-    let client: HTTPClient
-    let closeEachConnection: Bool
+    private enum Backend: Sendable {
+        case argo(HTTP1Client)
+        case asyncHTTPClient(AsyncHTTPClientBackend)
+    }
+
+    private let backend: Backend
 
     public init(configuration: Configuration = Configuration()) {
-        var settings = HTTPClient.Configuration(
-            redirectConfiguration: .follow(max: 3, allowCycles: false),
-            timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000))),
-            connectionPool: .init(
-                idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),
-                concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.connectionsPerHost)),
-            decompression: .enabled(limit: .ratio(100)))
-        settings.httpVersion = .automatic
-        closeEachConnection = configuration.connectionPerRequest
-        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
+        switch configuration.client {
+        case .argo:
+            var settings = HTTP1Client.Settings()
+            settings.connectionsPerHost = max(1, configuration.connectionsPerHost)
+            settings.idleTimeout = .milliseconds(Int64(configuration.idleTimeout * 1000))
+            settings.connectTimeout = .milliseconds(Int64(configuration.connectTimeout * 1000))
+            settings.closeEachConnection = configuration.connectionPerRequest
+            settings.caFile = configuration.caFile
+            backend = .argo(HTTP1Client(settings: settings))
+        case .asyncHTTPClient:
+            backend = .asyncHTTPClient(AsyncHTTPClientBackend(configuration: configuration))
+        }
     }
 
     /// Closes every pooled connection. Call once, after the last request.
-    public func shutdown() async throws { try await client.shutdown() }
+    public func shutdown() async throws {
+        switch backend {
+        case .argo(let client): await client.shutdown()
+        case .asyncHTTPClient(let client): try await client.shutdown()
+        }
+    }
 
     /// Sends one request and reads the whole body, all before `deadline`.
     func send(_ request: FetchRequest, deadline: ContinuousClock.Instant, maxBodyBytes: Int) async throws -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
-        if closeEachConnection { outgoing.headers.replaceOrAdd(name: "Connection", value: "close") }
-        if let body = request.body {
-            outgoing.body = .bytes(ByteBuffer(bytes: body))
-        }
         let remaining = ContinuousClock.now.duration(to: deadline)
         let nioDeadline = NIODeadline.now() + .nanoseconds(max(0, Int64(remaining.seconds * 1e9)))
-        let response = try await client.execute(outgoing, deadline: nioDeadline)
-        let headers = response.headers.map { (name: $0.name.lowercased(), value: $0.value) }
-        return (Int(response.status.code), headers, try await Self.readBody(response, upTo: maxBodyBytes))
+        switch backend {
+        case .argo(let client):
+            let response = try await client.execute(method: request.method, url: request.url, headers: request.headers,
+                                                    body: request.body, deadline: nioDeadline, maxBodyBytes: maxBodyBytes)
+            return (response.status, response.headers, response.body)
+        case .asyncHTTPClient(let client):
+            return try await client.send(request, deadline: nioDeadline, maxBodyBytes: maxBodyBytes)
+        }
     }
 
-    /// The body in one array, sized once from `Content-Length` when it is
-    /// given: each chunk is copied once, with no buffer regrown on the way.
-    private static func readBody(_ response: HTTPClientResponse, upTo maxBytes: Int) async throws -> [UInt8] {
-        var body: [UInt8] = []
-        if let declared = response.headers.first(name: "content-length").flatMap({ Int($0) }), declared > 0 {
-            guard declared <= maxBytes else { throw BodyTooLarge() }
-            body.reserveCapacity(declared)
-        }
-        for try await chunk in response.body {
-            guard body.count + chunk.readableBytes <= maxBytes else { throw BodyTooLarge() }
-            chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
-        }
-        return body
-    }
-
-    /// A body past the source's `maxBodyBytes` (classified as "response body too large").
-    struct BodyTooLarge: Error, CustomStringConvertible {
-        var description: String { "TooManyBytes: the body exceeds the limit" }
+    /// The Argo client, when it is the one in use (for tests).
+    var argoClient: HTTP1Client? {
+        if case .argo(let client) = backend { return client }
+        return nil
     }
 }

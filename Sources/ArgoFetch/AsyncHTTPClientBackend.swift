@@ -1,0 +1,60 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// ``HTTPTransport`` on AsyncHTTPClient: HTTP/2 where a TLS server offers it,
+/// up to 3 redirects, gzip/deflate decompression.
+final class AsyncHTTPClientBackend: Sendable {
+    let client: HTTPClient
+    let closeEachConnection: Bool
+
+    init(configuration: HTTPTransport.Configuration) {
+        var settings = HTTPClient.Configuration(
+            redirectConfiguration: .follow(max: 3, allowCycles: false),
+            timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000))),
+            connectionPool: .init(
+                idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.connectionsPerHost)),
+            decompression: .enabled(limit: .ratio(100)))
+        if let caFile = configuration.caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(caFile)
+            settings.tlsConfiguration = tls
+        }
+        settings.httpVersion = .automatic
+        closeEachConnection = configuration.connectionPerRequest
+        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
+    }
+
+    func shutdown() async throws { try await client.shutdown() }
+
+    func send(_ request: FetchRequest, deadline: NIODeadline, maxBodyBytes: Int) async throws -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
+        if closeEachConnection { outgoing.headers.replaceOrAdd(name: "Connection", value: "close") }
+        if let body = request.body {
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await client.execute(outgoing, deadline: deadline)
+        let headers = response.headers.map { (name: $0.name.lowercased(), value: $0.value) }
+        return (Int(response.status.code), headers, try await Self.readBody(response, upTo: maxBodyBytes))
+    }
+
+    /// The body in one array, sized once from `Content-Length` when it is
+    /// given: each chunk is copied once, with no buffer regrown on the way.
+    private static func readBody(_ response: HTTPClientResponse, upTo maxBytes: Int) async throws -> [UInt8] {
+        var body: [UInt8] = []
+        if let declared = response.headers.first(name: "content-length").flatMap({ Int($0) }), declared > 0 {
+            guard declared <= maxBytes else { throw HTTP1ClientError.bodyTooLarge }
+            body.reserveCapacity(declared)
+        }
+        for try await chunk in response.body {
+            guard body.count + chunk.readableBytes <= maxBytes else { throw HTTP1ClientError.bodyTooLarge }
+            chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+        }
+        return body
+    }
+}

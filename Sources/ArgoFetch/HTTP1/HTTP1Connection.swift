@@ -1,0 +1,31 @@
+import NIOCore
+import NIOHTTP1
+
+/// One pooled HTTP/1.1 connection: a channel whose last handler is an
+/// ``HTTP1ExchangeHandler``. Used by one request at a time (its pool sees to that).
+final class HTTP1Connection: Sendable {
+    let channel: any Channel
+
+    init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    var isActive: Bool { channel.isActive }
+
+    /// Sends one request and waits for its whole response, or for its failure
+    /// (deadline, body limit, connection closed). Cancelling the task closes the connection.
+    func exchange(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, maxBodyBytes: Int) async throws -> HTTP1Response {
+        let promise = channel.eventLoop.makePromise(of: HTTP1Response.self)
+        let exchange = HTTP1Exchange(head: head, body: body, deadline: deadline, maxBodyBytes: maxBodyBytes, promise: promise)
+        let channel = self.channel
+        return try await withTaskCancellationHandler {
+            // A write the handler never saw (the channel closed first) leaves the promise to us.
+            channel.writeAndFlush(exchange).whenFailure { _ in
+                promise.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: false))
+            }
+            return try await promise.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+    }
+}

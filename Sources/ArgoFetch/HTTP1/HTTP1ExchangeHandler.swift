@@ -1,0 +1,130 @@
+import NIOCore
+import NIOHTTP1
+
+/// One request for a connection's ``HTTP1ExchangeHandler``: what to send,
+/// until when, how much body to accept, and where the response goes.
+struct HTTP1Exchange: Sendable {
+    var head: HTTPRequestHead
+    var body: ByteBuffer?
+    var deadline: NIODeadline
+    var maxBodyBytes: Int
+    var promise: EventLoopPromise<HTTP1Response>
+}
+
+/// A whole response: status, headers with lower-cased names, the body, and
+/// whether the connection may carry another request.
+struct HTTP1Response: Sendable {
+    var status: Int
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+    var keepAlive: Bool
+}
+
+/// The last handler of a client connection: runs one exchange at a time.
+///
+/// It writes the request, then copies each body part straight into one array
+/// (sized from `Content-Length` when given), so no receive buffer outlives its
+/// read and the channel's buffer pool keeps reusing one buffer. The exchange's
+/// promise is completed exactly once: with the response at its end, or with
+/// an ``HTTP1ClientError`` at the deadline, on a body past the limit, or when
+/// the connection closes first.
+final class HTTP1ExchangeHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTP1Exchange
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private var promise: EventLoopPromise<HTTP1Response>?
+    private var timer: Scheduled<Void>?
+    private var maxBodyBytes = 0
+    private var receivedResponse = false
+    private var status = 0
+    private var headers: [(name: String, value: String)] = []
+    private var body: [UInt8] = []
+    private var keepAlive = true
+    private var requestKeepAlive = true
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise writePromise: EventLoopPromise<Void>?) {
+        let exchange = unwrapOutboundIn(data)
+        // Accepted: from here on the exchange's promise is this handler's to complete.
+        writePromise?.succeed(())
+        guard promise == nil else {
+            exchange.promise.fail(HTTP1ClientError.malformedResponse("a second request on a busy connection"))
+            return
+        }
+        guard context.channel.isActive else {
+            exchange.promise.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: false))
+            return
+        }
+        promise = exchange.promise
+        maxBodyBytes = exchange.maxBodyBytes
+        receivedResponse = false
+        status = 0
+        headers = []
+        body = []
+        keepAlive = true
+        requestKeepAlive = exchange.head.isKeepAlive
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: exchange.deadline) { [self] in
+            fail(HTTP1ClientError.deadline, context: context)
+        }
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if let requestBody = exchange.body {
+            context.write(wrapOutboundOut(.body(.byteBuffer(requestBody))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard promise != nil else {
+            // Nothing asked for this (say, a 408 before the server closes): the connection is not reusable.
+            context.close(promise: nil)
+            return
+        }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            receivedResponse = true
+            // 1xx (other than an upgrade) come before the real response.
+            if head.status.code >= 100, head.status.code < 200, head.status.code != 101 { return }
+            status = Int(head.status.code)
+            headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
+            keepAlive = head.isKeepAlive && requestKeepAlive
+            if let declared = head.headers.first(name: "content-length").flatMap({ Int($0) }), declared > 0 {
+                guard declared <= maxBodyBytes else { return fail(HTTP1ClientError.bodyTooLarge, context: context) }
+                body.reserveCapacity(declared)
+            }
+        case .body(let part):
+            guard body.count + part.readableBytes <= maxBodyBytes else { return fail(HTTP1ClientError.bodyTooLarge, context: context) }
+            part.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+        case .end:
+            let response = HTTP1Response(status: status, headers: headers, body: body, keepAlive: keepAlive)
+            let finished = finish()
+            body = []
+            headers = []
+            if !response.keepAlive { context.close(promise: nil) }
+            finished?.succeed(response)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(error, context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()?.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: receivedResponse))
+        context.fireChannelInactive()
+    }
+
+    /// Fails the exchange in progress, if any, and closes the connection.
+    private func fail(_ error: any Error, context: ChannelHandlerContext) {
+        finish()?.fail(error)
+        body = []
+        context.close(promise: nil)
+    }
+
+    /// Ends the exchange in progress: its timer is cancelled and its promise handed back to be completed.
+    private func finish() -> EventLoopPromise<HTTP1Response>? {
+        timer?.cancel()
+        timer = nil
+        defer { promise = nil }
+        return promise
+    }
+}
