@@ -117,7 +117,17 @@ let package = Package(
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
         .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoEngine", "ArgoSimulator"]),
-        .testTarget(name: "ArgoFetchTests", dependencies: ["ArgoFetch", "ArgoSimulator"]),
+        .testTarget(
+            name: "ArgoFetchTests",
+            dependencies: [
+                "ArgoFetch", "ArgoSimulator",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "ArgoStoreTests", dependencies: ["ArgoStore", "ArgoEngine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ArgoServiceTests",

@@ -106,8 +106,7 @@ struct BenchSetup {
 
     /// A fresh transport, fetcher and engine for one run: a cold pool and an empty cache.
     func engine(_ variant: Variant) throws -> (SignalEngine, HTTPTransport) {
-        var settings = HTTPTransport.Configuration()
-        settings.connectionsPerHost = config.connectionsPerHost
+        var settings = config.transportConfiguration
         settings.connectionPerRequest = !variant.pooled
         settings.client = BenchSetup.client
         let transport = HTTPTransport(configuration: settings)

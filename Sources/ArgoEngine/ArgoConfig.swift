@@ -14,6 +14,10 @@ public struct ArgoConfig: Sendable {
     /// Trading days of bars the market-data request asks for (≥ 200 for regime, 252 for the 52-week range).
     public var barsNeeded = 260
     public var connectionsPerHost = 8
+    /// The HTTP client (`http.client`): `argo` (Argo's HTTP/1.1 client) or `async-http-client`.
+    public var httpClient = HTTPTransport.Configuration.Client.argo
+    /// A PEM file of certificate authorities to trust instead of the system's (`http.ca_file`).
+    public var caFile: String?
     public var logLevel = "info"
     public var regime = RegimeThresholds()
     /// The file the settings came from.
@@ -21,7 +25,7 @@ public struct ArgoConfig: Sendable {
 
     static let allowedKeys = [
         "symbols", "plugins_dir", "storage.path", "cycle.deadline", "cycle.max_concurrent_symbols", "cycle.bars_needed",
-        "cycle.interval", "http.connections_per_host", "log.level",
+        "cycle.interval", "http.connections_per_host", "http.client", "http.ca_file", "log.level",
         "regime.min_bars", "regime.crisis_drawdown", "regime.drawdown_window", "regime.crisis_volatility_ratio",
         "regime.crisis_volatility_floor", "regime.trend_separation", "regime.trend_slope", "regime.slope_window",
         "sources.*.enabled", "sources.*.base_url", "sources.*.timeout", "sources.*.cache_ttl", "sources.*.max_concurrency",
@@ -49,6 +53,15 @@ public struct ArgoConfig: Sendable {
         barsNeeded = try file.integer("cycle.bars_needed", atLeast: 1) ?? barsNeeded
         connectionsPerHost = try file.integer("http.connections_per_host", atLeast: 1) ?? connectionsPerHost
         cycleInterval = try file.duration("cycle.interval") ?? cycleInterval
+        if let name = file.string("http.client") {
+            guard let client = HTTPTransport.Configuration.Client(rawValue: name.lowercased()) else {
+                let origin = file.entry("http.client")?.origin ?? ConfigFile.environmentName("http.client")
+                let names = HTTPTransport.Configuration.Client.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigError(origin: origin, message: "'http.client' must be one of \(names), got '\(name)'")
+            }
+            httpClient = client
+        }
+        caFile = file.string("http.ca_file")
         logLevel = file.string("log.level")?.lowercased() ?? logLevel
         if !Self.logLevels.contains(logLevel) {
             let origin = file.entry("log.level")?.origin ?? ConfigFile.environmentName("log.level")
@@ -67,6 +80,15 @@ public struct ArgoConfig: Sendable {
     /// `sources.<name>.enabled` (default true).
     public func isEnabled(_ source: String) throws(ConfigError) -> Bool {
         try file.bool("sources.\(source).enabled") ?? true
+    }
+
+    /// The HTTP transport's settings: client, pool size and trusted CAs.
+    public var transportConfiguration: HTTPTransport.Configuration {
+        var settings = HTTPTransport.Configuration()
+        settings.connectionsPerHost = connectionsPerHost
+        settings.client = httpClient
+        settings.caFile = caFile
+        return settings
     }
 
     /// Overrides for one source applied onto its plugin defaults.

@@ -92,6 +92,16 @@ struct ConfigTests {
         #expect(policy.rateLimit == .init(requests: 600, per: 60))
     }
 
+    @Test("http: the client, pool size and CA file reach the transport's settings; Argo's client by default")
+    func httpSettings() throws {
+        let defaults = try ArgoConfig(file: ConfigFile(environment: [:])).transportConfiguration
+        #expect(defaults.client == .argo && defaults.connectionsPerHost == 8 && defaults.caFile == nil)
+        let yaml = "http:\n  client: async-http-client\n  connections_per_host: 32\n  ca_file: /etc/corp-ca.pem\n"
+        let chosen = try ArgoConfig(file: try ConfigFile(yaml: yaml, path: "Config/argo.yaml", environment: ["ARGO_HTTP_CLIENT": "ARGO"])).transportConfiguration
+        #expect(chosen.client == .argo, "the environment wins")
+        #expect(chosen.connectionsPerHost == 32 && chosen.caFile == "/etc/corp-ca.pem")
+    }
+
     @Test("a bad value names the file and line, or the environment variable; unknown keys are errors")
     func errors() {
         #expect(throws: ConfigError(origin: "Config/argo.yaml:3", message: "'cycle.deadline' must be a duration such as 20s, 500ms or 2m, got 'soon'")) {
@@ -99,6 +109,9 @@ struct ConfigTests {
         }
         #expect(throws: ConfigError(origin: "ARGO_CYCLE_MAX_CONCURRENT_SYMBOLS (environment)", message: "'cycle.max_concurrent_symbols' must be an integer ≥ 1, got 'many'")) {
             _ = try ArgoConfig(file: ConfigFile(environment: ["ARGO_CYCLE_MAX_CONCURRENT_SYMBOLS": "many"]))
+        }
+        #expect(throws: ConfigError(origin: "Config/argo.yaml:2", message: "'http.client' must be one of argo, async-http-client, got 'curl'")) {
+            _ = try ArgoConfig(file: try ConfigFile(yaml: "http:\n  client: curl\n", path: "Config/argo.yaml", environment: [:]))
         }
         #expect(throws: ConfigError(origin: "Config/argo.yaml:2", message: "unknown key 'cycle.dedline'")) {
             _ = try ArgoConfig(file: try ConfigFile(yaml: "cycle:\n  dedline: 5s\n", path: "Config/argo.yaml", environment: [:]))
