@@ -111,6 +111,6 @@ struct BenchSetup {
         settings.client = BenchSetup.client
         let transport = HTTPTransport(configuration: settings)
         let sources = try workspace.sources(plugins: host.plugins, config: config, consensus: host.consensus)
-        return (SignalEngine(config: config, host: host, fetcher: Fetcher(transport: transport), sources: sources, strategy: variant.strategy), transport)
+        return (SignalEngine(config: config, host: host, fetcher: Fetcher(transport: transport, cacheBytes: config.cacheBytes), sources: sources, strategy: variant.strategy), transport)
     }
 }

@@ -14,7 +14,8 @@ if CommandLine.arguments.count == 4, CommandLine.arguments[1] == RemoteSimulator
 }
 
 struct Options {
-    /// Which parts to run: `seed` (before vs argo), `host` (host overhead), `scale` (rate-limit floor).
+    /// Which parts to run: `seed` (before vs argo), `host` (host overhead), `scale` (rate-limit floor);
+    /// `client` (only the seed section's largest count with the simulator in a child process) is never run by default.
     var sections: Set<String> = ["seed", "host", "scale"]
     var counts = [1, 6, 50, 500]
     var runs = 3
@@ -55,7 +56,7 @@ struct Options {
             case "--scale-cycles": scaleCycles = max(2, Int(value) ?? scaleCycles)
             case "--scale-rate": scaleRate = max(1, Int(value) ?? scaleRate)
             default:
-                let usage = "usage: ArgoBench [--sections seed,host,scale] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
+                let usage = "usage: ArgoBench [--sections seed,host,scale,client] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
                     + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n"
                 FileHandle.standardError.write(Data(usage.utf8))
                 exit(2)
@@ -79,7 +80,7 @@ var results = Results(machine: Results.machine(), options: options.described)
 if options.sections.count > 1 {
     // Each section in a process of its own, so that none inherits another's memory
     // (peak RSS is per process, and freed heap is not always given back).
-    for section in ["host", "scale", "seed"] where options.sections.contains(section) {
+    for section in ["host", "scale", "seed", "client"] where options.sections.contains(section) {
         let partial = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-\(section)-\(getpid()).json").path
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
@@ -101,6 +102,12 @@ if options.sections.count > 1 {
         let scale = try await ScaleRun.measure(root: root, symbols: options.scaleSymbols, cycles: options.scaleCycles, perSecond: options.scaleRate)
         results.scale = scale
         print("## Scale (rate limits in the simulator and in argo.yaml)\n\n" + scale.markdown + "\n")
+    }
+    if options.sections.contains("client"), !options.sections.contains("seed") {
+        let row = try await SeedComparison.clientOnly(count: options.counts.max() ?? 500, options: options, root: root)
+        results.clientOnly = row
+        print(String(format: "%d symbols, simulator in a child process: median %.3f s, floor %.3f s (%.2f×), peak RSS %.0f MB", row.symbols,
+                     row.medianWall, row.medianFloor, row.medianWall / row.medianFloor, row.runs.map(\.peakRSSMB).max() ?? 0))
     }
     if options.sections.contains("seed") {
         let seed = try await SeedComparison.run(options, root: root)

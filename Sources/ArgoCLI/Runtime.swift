@@ -52,7 +52,7 @@ struct Runtime {
         let workspace = Workspace(configPath: options.config, environment: environment, demoBaseURLs: simulator?.baseURLs)
         do {
             let reloader = try await EngineReloader(
-                workspace: workspace, fetcher: Fetcher(transport: transport, observer: metrics), logger: logger, metrics: metrics)
+                workspace: workspace, fetcher: Fetcher(transport: transport, observer: metrics, cacheBytes: config.cacheBytes), logger: logger, metrics: metrics)
             secrets.set(reloader.engine.sources.flatMap(\.policy.secrets))
             return Runtime(reloader: reloader, transport: transport, simulator: simulator, config: config, logger: logger, secrets: secrets)
         } catch {

@@ -18,6 +18,8 @@ public struct ArgoConfig: Sendable {
     public var httpClient = HTTPTransport.Configuration.Client.argo
     /// A PEM file of certificate authorities to trust instead of the system's (`http.ca_file`).
     public var caFile: String?
+    /// MiB the response cache may hold for all sources together (`http.cache_mb`; 0 turns caching off).
+    public var cacheMegabytes = Fetcher.defaultCacheBytes >> 20
     public var logLevel = "info"
     public var regime = RegimeThresholds()
     /// The file the settings came from.
@@ -25,7 +27,7 @@ public struct ArgoConfig: Sendable {
 
     static let allowedKeys = [
         "symbols", "plugins_dir", "storage.path", "cycle.deadline", "cycle.max_concurrent_symbols", "cycle.bars_needed",
-        "cycle.interval", "http.connections_per_host", "http.client", "http.ca_file", "log.level",
+        "cycle.interval", "http.connections_per_host", "http.client", "http.ca_file", "http.cache_mb", "log.level",
         "regime.min_bars", "regime.crisis_drawdown", "regime.drawdown_window", "regime.crisis_volatility_ratio",
         "regime.crisis_volatility_floor", "regime.trend_separation", "regime.trend_slope", "regime.slope_window",
         "sources.*.enabled", "sources.*.base_url", "sources.*.timeout", "sources.*.cache_ttl", "sources.*.max_concurrency",
@@ -62,6 +64,7 @@ public struct ArgoConfig: Sendable {
             httpClient = client
         }
         caFile = file.string("http.ca_file")
+        cacheMegabytes = try file.integer("http.cache_mb", atLeast: 0) ?? cacheMegabytes
         logLevel = file.string("log.level")?.lowercased() ?? logLevel
         if !Self.logLevels.contains(logLevel) {
             let origin = file.entry("log.level")?.origin ?? ConfigFile.environmentName("log.level")
@@ -81,6 +84,9 @@ public struct ArgoConfig: Sendable {
     public func isEnabled(_ source: String) throws(ConfigError) -> Bool {
         try file.bool("sources.\(source).enabled") ?? true
     }
+
+    /// `http.cache_mb` in bytes, for ``Fetcher/init(transport:clock:observer:cacheBytes:)``.
+    public var cacheBytes: Int { cacheMegabytes << 20 }
 
     /// The HTTP transport's settings: client, pool size and trusted CAs.
     public var transportConfiguration: HTTPTransport.Configuration {

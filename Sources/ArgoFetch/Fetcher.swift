@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Per source: a token-bucket rate limit and a cap on requests in flight
 /// (shared by every symbol's work; waiting suspends, never blocks a thread, and
-/// a saturated source delays only itself), a TTL cache of successful responses,
+/// a saturated source delays only itself), a TTL cache of successful responses
+/// (bounded in bytes for all sources together),
 /// coalescing of concurrent identical requests into one upstream call, retries
 /// with capped exponential backoff and full jitter (honouring `Retry-After` and
 /// `X-RateLimit-Reset`), a circuit breaker, secret redaction and stats.
@@ -15,28 +16,40 @@ public final class Fetcher: Sendable {
     let clock: any FetchClock
     let observer: (any FetchObserver)?
     private let channels = Mutex<[String: SourceChannel]>([:])
+    let cache: ResponseCache
 
     /// - Parameters:
     ///   - transport: the process's shared client.
     ///   - clock: drives cache TTLs and breaker cooldowns (a manual clock in tests).
     ///   - observer: told of every fetch that went upstream (metrics).
-    public init(transport: HTTPTransport, clock: any FetchClock = SystemFetchClock(), observer: (any FetchObserver)? = nil) {
+    ///   - cacheBytes: what the response cache of every source may hold together.
+    public init(transport: HTTPTransport, clock: any FetchClock = SystemFetchClock(), observer: (any FetchObserver)? = nil,
+                cacheBytes: Int = Fetcher.defaultCacheBytes) {
         self.transport = transport
         self.clock = clock
         self.observer = observer
+        cache = ResponseCache(maxBytes: cacheBytes)
     }
+
+    /// The response cache's default bound: 64 MiB.
+    public static let defaultCacheBytes = 64 << 20
 
     /// Registers a source or updates its policy (a config reload). Stats survive
     /// an update; the cache, limits and breaker start afresh when the policy changed.
     public func configure(_ policy: SourcePolicy) {
-        channels.withLock { channels in
-            if let existing = channels[policy.name], existing.policy == policy { return }
+        let changed = channels.withLock { channels in
+            if let existing = channels[policy.name], existing.policy == policy { return false }
             channels[policy.name] = SourceChannel(policy: policy, stats: channels[policy.name]?.stats ?? SourceStats(), now: SystemFetchClock().now)
+            return true
         }
+        if changed { cache.removeAll(source: policy.name) }
     }
 
     /// Drops a source that no longer exists.
-    public func remove(source: String) { _ = channels.withLock { $0.removeValue(forKey: source) } }
+    public func remove(source: String) {
+        _ = channels.withLock { $0.removeValue(forKey: source) }
+        cache.removeAll(source: source)
+    }
 
     /// The source's redactor, for errors the caller builds itself (plugin errors).
     public func redactor(for source: String) -> Redactor {
@@ -60,7 +73,7 @@ public final class Fetcher: Sendable {
     /// Removes a cached response whose body turned out unusable (a rate-limit
     /// note in a 200), so the next fetch asks upstream again.
     public func forget(_ response: FetchResponse, source: String) {
-        channels.withLock { $0[source] }?.cache.remove(response.cacheKey)
+        cache.remove(source: source, key: response.cacheKey)
     }
 
     /// Records a failure the plugin found in a 2xx body (its `parse` raised a
@@ -82,27 +95,34 @@ public final class Fetcher: Sendable {
         }
         let key = request.cacheKey(redactor: channel.redactor)
         channel.stats.update { $0.requests += 1 }
-        if channel.policy.cacheTTL > 0, var hit = channel.cache.get(key, now: clock.now) {
+        if channel.policy.cacheTTL > 0, var hit = cache.get(source: source, key: key, now: clock.now) {
             channel.stats.update { $0.cacheHits += 1 }
             hit.fromCache = true
             hit.attempts = 0
             hit.latency = 0
             return hit
         }
-        let (flight, leader) = channel.flights.withLock { flights -> (Task<Result<FetchResponse, FetchError>, Never>?, Bool) in
+        let (flight, leader) = channel.flights.withLock { flights -> (SharedFlight?, Bool) in
             if let existing = flights[key] { return (existing, false) }
             guard channel.breaker.admit(now: clock.now) else { return (nil, false) }
-            let task = Task { await self.perform(request, key: key, channel: channel, deadline: deadline) }
-            flights[key] = task
-            return (task, true)
+            let flight = SharedFlight()
+            flights[key] = flight
+            return (flight, true)
         }
         guard let flight else {
             let wait = channel.breaker.remainingCooldown(now: clock.now)
             channel.stats.update { $0.failures[FetchError.Kind.circuitOpen.rawValue, default: 0] += 1 }
             throw FetchError(.circuitOpen, "circuit open after \(channel.policy.breakerThreshold) consecutive failures (next try in \(Int(wait.rounded(.up))) s)", retryAfter: wait)
         }
-        if !leader { channel.stats.update { $0.coalesced += 1 } }
-        switch await flight.value {
+        let outcome: SharedFlight.Outcome
+        if leader {
+            outcome = await perform(request, key: key, channel: channel, deadline: deadline)
+            flight.finish(outcome)
+        } else {
+            channel.stats.update { $0.coalesced += 1 }
+            outcome = await flight.wait()
+        }
+        switch outcome {
         case .success(var response):
             response.coalesced = !leader
             return response
@@ -132,7 +152,7 @@ public final class Fetcher: Sendable {
         let elapsed = started.duration(to: .now).seconds
         switch result {
         case .success(let response):
-            channel.cache.put(key, response, ttl: channel.policy.cacheTTL, now: clock.now)
+            cache.put(source: channel.policy.name, key: key, response, ttl: channel.policy.cacheTTL, now: clock.now)
             channel.breaker.recordSuccess()
             channel.stats.update {
                 $0.latency.record(milliseconds: elapsed * 1000)
@@ -245,16 +265,15 @@ final class AttemptCounter: Sendable {
     var value: Int { count.withLock { $0 } }
 }
 
-/// One source's limits, cache, breaker and stats.
+/// One source's limits, breaker and stats.
 final class SourceChannel: Sendable {
     let policy: SourcePolicy
     let redactor: Redactor
     let bucket: TokenBucket?
     let inFlight: AsyncSemaphore
-    let cache = ResponseCache()
     let breaker: CircuitBreaker
     let stats: SourceStats
-    let flights = Mutex<[String: Task<Result<FetchResponse, FetchError>, Never>]>([:])
+    let flights = Mutex<[String: SharedFlight]>([:])
     private let wallClock = SystemFetchClock()
 
     init(policy: SourcePolicy, stats: SourceStats, now: Double) {

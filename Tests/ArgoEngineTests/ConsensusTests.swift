@@ -92,14 +92,17 @@ struct ConfigTests {
         #expect(policy.rateLimit == .init(requests: 600, per: 60))
     }
 
-    @Test("http: the client, pool size and CA file reach the transport's settings; Argo's client by default")
+    @Test("http: the client, pool size, CA file and cache size; Argo's client and 64 MiB by default")
     func httpSettings() throws {
         let defaults = try ArgoConfig(file: ConfigFile(environment: [:])).transportConfiguration
         #expect(defaults.client == .argo && defaults.connectionsPerHost == 8 && defaults.caFile == nil)
-        let yaml = "http:\n  client: async-http-client\n  connections_per_host: 32\n  ca_file: /etc/corp-ca.pem\n"
+        #expect(try ArgoConfig(file: ConfigFile(environment: [:])).cacheBytes == 64 << 20)
+        let yaml = "http:\n  client: async-http-client\n  connections_per_host: 32\n  ca_file: /etc/corp-ca.pem\n  cache_mb: 16\n"
         let chosen = try ArgoConfig(file: try ConfigFile(yaml: yaml, path: "Config/argo.yaml", environment: ["ARGO_HTTP_CLIENT": "ARGO"])).transportConfiguration
         #expect(chosen.client == .argo, "the environment wins")
         #expect(chosen.connectionsPerHost == 32 && chosen.caFile == "/etc/corp-ca.pem")
+        let cache = try ArgoConfig(file: try ConfigFile(yaml: yaml, path: "Config/argo.yaml", environment: [:]))
+        #expect(cache.cacheBytes == 16 << 20)
     }
 
     @Test("a bad value names the file and line, or the environment variable; unknown keys are errors")

@@ -11,14 +11,14 @@ final class ManualClock: FetchClock {
 
 /// A simulator and a fetcher on one shared transport, both shut down afterwards.
 func withFetcher<R>(
-    connectionsPerHost: Int = 8, clock: any FetchClock = SystemFetchClock(),
+    connectionsPerHost: Int = 8, clock: any FetchClock = SystemFetchClock(), cacheBytes: Int = Fetcher.defaultCacheBytes,
     _ body: (Simulator, Fetcher) async throws -> R
 ) async throws -> R {
     let simulator = try await Simulator.start(scenario: SimulatorScenario(today: "2026-11-24"))
     var configuration = HTTPTransport.Configuration()
     configuration.connectionsPerHost = connectionsPerHost
     let transport = HTTPTransport(configuration: configuration)
-    let fetcher = Fetcher(transport: transport, clock: clock)
+    let fetcher = Fetcher(transport: transport, clock: clock, cacheBytes: cacheBytes)
     do {
         let result = try await body(simulator, fetcher)
         try await transport.shutdown()
