@@ -93,7 +93,7 @@ struct SeedComparison {
     static func clientOnly(count: Int, options: Options, root: String) async throws -> Row {
         let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(), listeners: 6)
         defer { simulator.stop() }
-        let setup = try BenchSetup.make(simulator: simulator, root: root, settings: BenchSettings(symbols: count, cache: ProcessInfo.processInfo.environment["X_NOCACHE"] == nil))
+        let setup = try BenchSetup.make(simulator: simulator, root: root, symbols: count)
         _ = try await measure(setup, .argo, symbols: watchList(count))  // the simulator's market, built once
         var runs: [Measurement] = []
         for run in 1...options.runs {
