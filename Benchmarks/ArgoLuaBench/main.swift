@@ -104,3 +104,43 @@ print(row("pushJSON from Swift + walk into bars", pushAndWalk))
 print(row("Foundation JSONSerialization (decode only)", foundation))
 print("")
 print(String(format: "json.decode is %.1f× faster than JSONSerialization on the same bytes", foundation / decodeOnly))
+
+/// An Alpha Vantage indicator body as the API sends it: pretty-printed, the
+/// whole daily history newest first (`entries` days).
+func alphaVantageBody(entries: Int) -> [UInt8] {
+    var lines = ["{", "    \"Meta Data\": {", "        \"1: Symbol\": \"AAPL\",", "        \"2: Indicator\": \"Relative Strength Index (RSI)\"", "    },",
+                 "    \"Technical Analysis: RSI\": {"]
+    for index in 0..<entries {
+        let day = Date(timeIntervalSince1970: 1_795_000_000 - Double(index) * 86_400)
+        let stamp = ISO8601DateFormatter.string(from: day, timeZone: .gmt, formatOptions: [.withFullDate])
+        lines.append("        \"\(stamp)\": {")
+        lines.append("            \"RSI\": \"\(String(format: "%.4f", 30 + Double(index % 40)))\"")
+        lines.append("        }\(index == entries - 1 ? "" : ",")")
+    }
+    lines += ["    }", "}"]
+    return Array(lines.joined(separator: "\n").utf8)
+}
+
+let avBody = alphaVantageBody(entries: 6_000)
+let avPlugin = try state.loadChunk(Array("""
+    return {
+      first16 = function(body) return json.decode(body, { max_items = 16 }) end,
+      whole = function(body) return json.decode(body) end,
+    }
+    """.utf8), chunkName: "bench/av.lua", plugin: "bench")
+@MainActor func callAV(_ function: String) throws {
+    try state.call(avPlugin, function) { state in
+        state.pushBytes(avBody)
+        return 1
+    } results: { _, _, _ in }
+}
+let avFirst16 = try measure(iterations: max(10, iterations / 10)) { try callAV("first16") }
+let avWhole = try measure(iterations: max(10, iterations / 10)) { try callAV("whole") }
+print("")
+print("Alpha Vantage indicator body (\(avBody.count / 1000) kB, \(6_000) days, pretty-printed), median of 5 rounds")
+print("")
+print("| what | µs/call | MB/s |")
+print("|---|---:|---:|")
+for (name, micros) in [("json.decode(body, { max_items = 16 }) (skips the rest)", avFirst16), ("json.decode(body) (everything)", avWhole)] {
+    print("| \(name) | \(String(format: "%.1f", micros)) | \(String(format: "%.0f", Double(avBody.count) / micros)) |")
+}

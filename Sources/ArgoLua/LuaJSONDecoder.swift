@@ -205,10 +205,11 @@ private struct JSONToLua {
     private mutating func skipToContainerEnd() throws {
         var depth = 0
         while true {
-            // Most skipped bytes are digits, dates and spaces: pass them in a tight loop.
+            // Most skipped bytes are digits, dates and indentation: pass them eight at a time,
+            // then byte by byte up to the next `"`, `[`/`{` or `]`/`}` (pairs 0x20 apart).
+            while position + 8 <= end, !Self.hasStructural(Self.word(bytes + position)) { position += 8 }
             while position < end {
                 let byte = bytes[position]
-                // `"`, or `[`/`{` and `]`/`}` (which differ from each other by 0x20 only).
                 if byte == 0x22 || byte | 0x20 == 0x7B || byte | 0x20 == 0x7D { break }
                 position += 1
             }
@@ -217,6 +218,7 @@ private struct JSONToLua {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
+                while position + 8 <= end, !Self.hasQuoteOrEscape(Self.word(bytes + position)) { position += 8 }
                 while position < end {
                     let inner = bytes[position]
                     if inner == UInt8(ascii: "\"") { break }
@@ -240,6 +242,36 @@ private struct JSONToLua {
             }
         }
         throw failure("unexpected end of input inside a container")
+    }
+
+    // MARK: - Eight bytes at a time (for skipping)
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Eight input bytes as one word (unaligned load).
+    @inline(__always)
+    private static func word(_ pointer: UnsafePointer<UInt8>) -> UInt64 {
+        UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self)
+    }
+
+    /// Whether any byte of `word` is zero (the classic bit trick: exact, no false positives).
+    @inline(__always)
+    private static func hasZeroByte(_ word: UInt64) -> Bool {
+        (word &- ones) & ~word & highs != 0
+    }
+
+    /// Whether any byte of `word` is `"`, `[`, `{`, `]` or `}`.
+    @inline(__always)
+    private static func hasStructural(_ word: UInt64) -> Bool {
+        let folded = word | (ones &* 0x20)
+        return hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(folded ^ (ones &* 0x7B)) || hasZeroByte(folded ^ (ones &* 0x7D))
+    }
+
+    /// Whether any byte of `word` is `"` or a backslash.
+    @inline(__always)
+    private static func hasQuoteOrEscape(_ word: UInt64) -> Bool {
+        hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 
     // MARK: - Scalars

@@ -27,6 +27,19 @@ struct JSONMaxItemsTests {
         #expect(try decode("[[1, 2, 3], [4, 5, 6], [7]]", options: "{ max_items = 2 }") == [[1, 2], [4, 5]])
     }
 
+    @Test("skipping eight bytes at a time: every structural byte and escape is found at any offset")
+    func skipsWordsAtEveryOffset() throws {
+        // Padding of 0 to 15 spaces moves each special byte through every position of an 8-byte word.
+        for pad in 0..<16 {
+            let spaces = String(repeating: " ", count: pad)
+            let text = #"[1, {\#(spaces)"long key with \\ and \" and ] } inside":\#(spaces)[\#(spaces)"x\#(spaces)\"\#(spaces)"\#(spaces)]\#(spaces)},"#
+                + #"\#(spaces)[[[\#(spaces)]]], "\#(spaces)}\#(spaces)"\#(spaces)]"#
+            #expect(try decode(text, options: "{ max_items = 1 }") == [1], "pad \(pad)")
+            let unclosed = #"[1, "\#(spaces)\"\#(spaces)abcdefghijklmnop"#
+            #expect(luaError { _ = try decode(unclosed, options: "{ max_items = 1 }") }?.message.contains("unterminated string") == true, "pad \(pad)")
+        }
+    }
+
     @Test("without a limit, or a limit above the sizes, it decodes everything")
     func noLimit() throws {
         let text = #"{"a": [1, 2, 3], "b": {"c": null}}"#
