@@ -239,7 +239,7 @@ public final class Fetcher: Sendable {
             case .bodyTooLarge: return FetchError(.badResponse, "response body too large", attempts: attempts)
             case .invalidURL: return FetchError(.plugin, redactor.redact(error.description), attempts: attempts)
             case .malformedResponse: return FetchError(.badResponse, redactor.redact(error.description), attempts: attempts)
-            case .closedBeforeResponse, .shutDown: return FetchError(.transient, "connection failed: \(error)", attempts: attempts)
+            case .closedBeforeResponse, .shutDown, .unknownHost: return FetchError(.transient, "connection failed: \(error)", attempts: attempts)
             }
         }
         let text = String(describing: error)

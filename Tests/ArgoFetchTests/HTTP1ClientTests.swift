@@ -201,6 +201,22 @@ struct HTTP1ClientTests {
         try await server.shutdown()
     }
 
+    @Test("a host name is looked up once for many connections at once; an IP address not at all")
+    func oneLookupPerOrigin() async throws {
+        let server = try await ScriptedServer.start { _ in .reply(status: 200, body: [1], delayMilliseconds: 20) }
+        try await withClient({ $0.connectionsPerHost = 20 }) { client in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<20 { group.addTask { try await get(client, "http://localhost:\(server.port)/n\(index)").status } }
+                for try await status in group { #expect(status == 200) }
+            }
+            #expect(server.connections == 20)
+            #expect(client.resolver.lookups == 1)
+            _ = try await get(client, server.baseURL + "/ip")
+            #expect(client.resolver.lookups == 1, "127.0.0.1 needs no lookup")
+        }
+        try await server.shutdown()
+    }
+
     @Test("URLs: origins, default ports, IPv6, bad schemes and ports")
     func targets() throws {
         let plain = try RequestTarget(url: "HTTP://Example.com/a/b?c=d#frag")

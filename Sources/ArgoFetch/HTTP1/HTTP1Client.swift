@@ -28,12 +28,14 @@ final class HTTP1Client: Sendable {
     private let pools: OriginPools
     private let sweeper: RepeatedTask
     private let tls = Mutex<NIOSSLContext?>(nil)
+    let resolver: OriginResolver
 
     init(settings: Settings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.settings = settings
         self.group = group
         let pools = OriginPools(limit: settings.connectionsPerHost, group: group)
         self.pools = pools
+        resolver = OriginResolver(loop: group.next())
         let idle = settings.idleTimeout
         let every = TimeAmount.nanoseconds(max(idle.nanoseconds / 2, 10_000_000))
         sweeper = group.next().scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
@@ -161,8 +163,18 @@ final class HTTP1Client: Sendable {
                     try pipeline.addHandler(HTTP1ExchangeHandler())
                 }
             }
-        let channel = try await bootstrap.connect(host: origin.host, port: origin.port).get()
-        return HTTP1Connection(channel: channel)
+        let addresses = try await resolver.addresses(for: origin)
+        for (index, address) in addresses.enumerated() {
+            do {
+                return HTTP1Connection(channel: try await bootstrap.connect(to: address).get())
+            } catch where index < addresses.count - 1 {
+                continue  // the next address of the host
+            } catch {
+                resolver.forget(origin)
+                throw error
+            }
+        }
+        throw HTTP1ClientError.closedBeforeResponse(receivedResponse: false)
     }
 
     /// One TLS context for every origin, built on first use (loading the trust roots once).
