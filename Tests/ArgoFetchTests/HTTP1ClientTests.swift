@@ -217,6 +217,33 @@ struct HTTP1ClientTests {
         try await server.shutdown()
     }
 
+    @Test("an idle connection is closed after the idle timeout; shutdown fails queued requests and closes the rest")
+    func idleTimeoutAndShutdown() async throws {
+        let server = try await ScriptedServer.start { request in
+            .reply(status: 200, body: [1], delayMilliseconds: request.head.uri == "/slow" ? 5_000 : 0)
+        }
+        try await withClient({ $0.idleTimeout = .milliseconds(100) }) { client in
+            _ = try await get(client, server.baseURL + "/once")
+            let pool = try client.pool(for: server.baseURL)
+            #expect(pool.openCount == 1)
+            // The sweeper runs every half idle timeout: wait for the close it makes (bounded).
+            let deadline = ContinuousClock.now + .seconds(5)
+            while pool.openCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(pool.openCount == 0)
+        }
+        let client = HTTP1Client(settings: { var settings = HTTP1Client.Settings(); settings.connectionsPerHost = 1; return settings }())
+        async let slow = clientError { try await get(client, server.baseURL + "/slow") }
+        while !server.requests.contains(where: { $0.head.uri == "/slow" }) { await Task.yield() }
+        async let queued = clientError { try await get(client, server.baseURL + "/queued") }
+        await client.shutdown()
+        let (slowError, queuedError) = await (slow, queued)
+        #expect(slowError?.isStaleConnection == true || slowError.map { "\($0)" } == "\(HTTP1ClientError.shutDown)")
+        #expect(queuedError.map { "\($0)" } == "\(HTTP1ClientError.shutDown)" || queuedError?.isStaleConnection == true)
+        let after = await clientError { try await get(client, server.baseURL + "/late") }
+        #expect(after.map { "\($0)" } == "\(HTTP1ClientError.shutDown)")
+        try await server.shutdown()
+    }
+
     @Test("URLs: origins, default ports, IPv6, bad schemes and ports")
     func targets() throws {
         let plain = try RequestTarget(url: "HTTP://Example.com/a/b?c=d#frag")
