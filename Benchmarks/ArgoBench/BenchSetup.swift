@@ -34,6 +34,8 @@ struct Variant: Sendable {
     static let argo = Variant(name: "argo", strategy: CycleStrategy(), pooled: true)
     /// Argo's steady state under `argo run`: the engine's second cycle (run with the cache off, so it fetches everything).
     static let argoWarm = Variant(name: "argo, warm pool (argo run)", strategy: CycleStrategy(), pooled: true, warmPool: true)
+    /// Argo's cold cycle without its own start order (``CycleStrategy/slowestFirst``): sources start in task order.
+    static let argoTaskOrder = Variant(name: "argo, sources started in task order", strategy: CycleStrategy(slowestFirst: false), pooled: true)
     static let before = Variant(name: "before", strategy: .seed, pooled: false)
     /// Argo with each of the seed's fixes turned off in turn.
     static let ablations: [Variant] = [

@@ -55,6 +55,7 @@ struct SeedComparison {
         _ = try await measure(setup, .argo, symbols: symbols)
         var argoRuns: [Measurement] = []
         var warmRuns: [Measurement] = []
+        var taskOrderRuns: [Measurement] = []
         var beforeRuns: [Measurement] = []
         var differencesFound: [String] = []
         for run in 1...options.runs {
@@ -73,6 +74,11 @@ struct SeedComparison {
             let (warm, _) = try await measure(warmSetup, .argoWarm, symbols: symbols)
             warmRuns.append(warm)
             log(String(format: "%4d symbols, run %d: argo, warm pool %.3f s", count, run, warm.wallSeconds))
+            if count == options.counts.max(), count >= 50 {
+                let (unordered, _) = try await measure(setup, .argoTaskOrder, symbols: symbols)
+                taskOrderRuns.append(unordered)
+                log(String(format: "%4d symbols, run %d: argo, sources in task order %.3f s", count, run, unordered.wallSeconds))
+            }
         }
         var rows: [Row] = []
         if !beforeRuns.isEmpty {
@@ -87,6 +93,11 @@ struct SeedComparison {
                         medianFloor: median(argoRuns.map(\.floorSeconds)), signalDifferences: differencesFound))
         rows.append(Row(symbols: count, variant: Variant.argoWarm.name, runs: warmRuns, estimated: false, medianWall: median(warmRuns.map(\.wallSeconds)),
                         medianFloor: median(warmRuns.map(\.floorSeconds)), signalDifferences: []))
+        if !taskOrderRuns.isEmpty {
+            rows.append(Row(symbols: count, variant: Variant.argoTaskOrder.name, runs: taskOrderRuns, estimated: false,
+                            medianWall: median(taskOrderRuns.map(\.wallSeconds)), medianFloor: median(taskOrderRuns.map(\.floorSeconds)),
+                            signalDifferences: []))
+        }
         return rows
     }
 

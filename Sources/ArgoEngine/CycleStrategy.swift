@@ -9,11 +9,14 @@ public struct CycleStrategy: Sendable, Equatable {
     public var parallelSources = true
     /// Regime detection reuses the market-data bars; off: a second, 200-day request for them, as the seed did.
     public var reuseBarsForRegime = true
+    /// Argo's own: the first wave of symbols starts its slowest sources first (``LaunchOrder``); off: in task order.
+    public var slowestFirst = true
 
-    public init(parallelSymbols: Bool = true, parallelSources: Bool = true, reuseBarsForRegime: Bool = true) {
+    public init(parallelSymbols: Bool = true, parallelSources: Bool = true, reuseBarsForRegime: Bool = true, slowestFirst: Bool = true) {
         self.parallelSymbols = parallelSymbols
         self.parallelSources = parallelSources
         self.reuseBarsForRegime = reuseBarsForRegime
+        self.slowestFirst = slowestFirst
     }
 
     /// The seed service before its fixes (a new connection per request is the transport's part).

@@ -39,19 +39,34 @@ public final class SignalEngine: Sendable {
         let now = Int64(started.timeIntervalSince1970)
         let contexts = Dictionary(uniqueKeysWithValues: sources.filter(\.isEnabled).map { ($0.name, $0.context(now: now, barsNeeded: config.barsNeeded)) })
         var results: [SymbolSignal] = []
-        await withTaskGroup(of: SymbolSignal.self) { group in
-            var next = 0
-            func start() {
-                let symbol = symbols[next]
-                next += 1
-                group.addTask { await self.runSymbol(symbol, deadline: deadline, contexts: contexts) }
-            }
-            while next < min(symbols.count, strategy.parallelSymbols ? config.maxConcurrentSymbols : 1) { start() }
-            while let signal = await group.next() {
-                results.append(signal)
-                if next < symbols.count { start() }
+        let firstWave = min(symbols.count, strategy.parallelSymbols ? config.maxConcurrentSymbols : 1)
+        // The first wave's sources start slowest first (LaunchOrder); a source per symbol from the chain.
+        let starters = independent.count + (marketChain.isEmpty ? 0 : 1)
+        let launch = strategy.parallelSources && strategy.slowestFirst && firstWave > 1
+            ? LaunchOrder(expected: firstWave * starters, ranks: LaunchOrder.ranks(of: sources, fetcher: fetcher)) : nil
+        let patience = launch.map { launch in
+            Task {
+                try? await Task.sleep(for: .milliseconds(250))
+                launch.releaseAll()
             }
         }
+        await withTaskGroup(of: SymbolSignal.self) { group in
+            var next = 0
+            func start(in wave: LaunchOrder?) {
+                let symbol = symbols[next]
+                next += 1
+                group.addTask {
+                    await LaunchOrder.$current.withValue(wave) { await self.runSymbol(symbol, deadline: deadline, contexts: contexts) }
+                }
+            }
+            while next < firstWave { start(in: launch) }
+            while let signal = await group.next() {
+                results.append(signal)
+                if next < symbols.count { start(in: nil) }
+            }
+        }
+        patience?.cancel()
+        launch?.releaseAll()
         let order = Dictionary(symbols.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         results.sort { (order[$0.symbol] ?? 0) < (order[$1.symbol] ?? 0) }
         let chainNames = Set(marketChain.map(\.name))
@@ -169,6 +184,7 @@ public final class SignalEngine: Sendable {
         func failed(_ error: FetchError) -> (SourceOutcome, [Bar]?) {
             (SourceOutcome(status: .error, latencyMs: elapsedMs(), attempts: attempts + error.attempts, error: error.description, errorKind: error.kind.rawValue), nil)
         }
+        await LaunchOrder.current?.turn(source: source.name)
         do {
             var requests = try await host.request(source.name, symbol: symbol, ctx: ctx, redactor: redactor)
             var bars: [Bar] = []
