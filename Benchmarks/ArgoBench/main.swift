@@ -1,4 +1,5 @@
 import ArgoEngine
+import ArgoService
 import ArgoSimulator
 import Foundation
 
@@ -73,6 +74,7 @@ func watchList(_ count: Int) -> [String] {
 
 func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
+HeapTrim.keepFreedHeap()  // as `argo` does at start
 let options = Options(CommandLine.arguments)
 let root = FileManager.default.currentDirectoryPath
 var results = Results(machine: Results.machine(), options: options.described)

@@ -48,6 +48,7 @@ struct Runtime {
             // One listening port per source: each talks to its own "host", with its own pool, as in production.
             simulator = try await Simulator.start(host: "127.0.0.1", port: 0, scenario: DemoScenario.scenario, threads: 2, listeners: 8)
         }
+        HeapTrim.keepFreedHeap()
         let transport = HTTPTransport(configuration: config.transportConfiguration)
         let workspace = Workspace(configPath: options.config, environment: environment, demoBaseURLs: simulator?.baseURLs)
         do {
