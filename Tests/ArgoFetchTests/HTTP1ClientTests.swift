@@ -241,6 +241,8 @@ struct HTTP1ClientTests {
         #expect(queuedError.map { "\($0)" } == "\(HTTP1ClientError.shutDown)" || queuedError?.isStaleConnection == true)
         let after = await clientError { try await get(client, server.baseURL + "/late") }
         #expect(after.map { "\($0)" } == "\(HTTP1ClientError.shutDown)")
+        let elsewhere = await clientError { try await get(client, "http://localhost:\(server.port)/new-origin") }
+        #expect(elsewhere.map { "\($0)" } == "\(HTTP1ClientError.shutDown)", "an origin first seen after shutdown is refused too")
         try await server.shutdown()
     }
 

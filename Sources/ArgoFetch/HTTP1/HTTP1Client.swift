@@ -74,7 +74,7 @@ final class HTTP1Client: Sendable {
     /// Closes every connection; requests after this fail.
     func shutdown() async {
         sweeper.cancel()
-        for pool in pools.all { await pool.shutdown() }
+        for pool in pools.closeAll() { await pool.shutdown() }
     }
 
     /// The pool for an origin (for tests).

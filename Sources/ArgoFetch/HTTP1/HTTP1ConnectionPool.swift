@@ -48,9 +48,11 @@ final class HTTP1ConnectionPool: Sendable {
     private let state = Mutex(State())
     private let timerLoop: any EventLoop
 
-    init(limit: Int, timerLoop: any EventLoop) {
+    /// - Parameter refusing: a pool of a client already shut down, which refuses every lease.
+    init(limit: Int, timerLoop: any EventLoop, refusing: Bool = false) {
         self.limit = max(1, limit)
         self.timerLoop = timerLoop
+        if refusing { state.withLock { $0.shutDown = true } }
     }
 
     /// An idle connection, leave to open one, or a place in the queue until

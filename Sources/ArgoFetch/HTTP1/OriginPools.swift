@@ -3,7 +3,7 @@ import Synchronization
 
 /// The client's pools, one per origin, created on first use.
 final class OriginPools: Sendable {
-    private let pools = Mutex<[RequestTarget.Origin: HTTP1ConnectionPool]>([:])
+    private let pools = Mutex<(byOrigin: [RequestTarget.Origin: HTTP1ConnectionPool], closed: Bool)>(([:], false))
     private let limit: Int
     private let group: any EventLoopGroup
 
@@ -12,14 +12,23 @@ final class OriginPools: Sendable {
         self.group = group
     }
 
+    /// The origin's pool; after ``closeAll()``, one that refuses every lease.
     func pool(for origin: RequestTarget.Origin) -> HTTP1ConnectionPool {
         pools.withLock { pools in
-            if let pool = pools[origin] { return pool }
-            let pool = HTTP1ConnectionPool(limit: limit, timerLoop: group.next())
-            pools[origin] = pool
+            if let pool = pools.byOrigin[origin] { return pool }
+            let pool = HTTP1ConnectionPool(limit: limit, timerLoop: group.next(), refusing: pools.closed)
+            pools.byOrigin[origin] = pool
             return pool
         }
     }
 
-    var all: [HTTP1ConnectionPool] { pools.withLock { Array($0.values) } }
+    var all: [HTTP1ConnectionPool] { pools.withLock { Array($0.byOrigin.values) } }
+
+    /// Marks every pool, present and future, closed; returns those to shut down.
+    func closeAll() -> [HTTP1ConnectionPool] {
+        pools.withLock { pools in
+            pools.closed = true
+            return Array(pools.byOrigin.values)
+        }
+    }
 }
