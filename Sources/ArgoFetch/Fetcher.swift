@@ -237,7 +237,7 @@ public final class Fetcher: Sendable {
             switch error {
             case .deadline: return FetchError(.timeout, "no answer within \(formatSeconds(timeout))", attempts: attempts)
             case .bodyTooLarge: return FetchError(.badResponse, "response body too large", attempts: attempts)
-            case .invalidURL: return FetchError(.plugin, redactor.redact(error.description), attempts: attempts)
+            case .invalidURL, .invalidHeader: return FetchError(.plugin, redactor.redact(error.description), attempts: attempts)
             case .malformedResponse: return FetchError(.badResponse, redactor.redact(error.description), attempts: attempts)
             case .closedBeforeResponse, .shutDown, .unknownHost: return FetchError(.transient, "connection failed: \(error)", attempts: attempts)
             }

@@ -49,6 +49,27 @@ struct HTTP1ClientTests {
         try await server.shutdown()
     }
 
+    @Test("a header value with a line break is refused at once, not sent, and not left to the deadline")
+    func headerInjection() async throws {
+        let server = try await ScriptedServer.start { _ in .reply(status: 200, body: [1]) }
+        try await withClient { client in
+            let started = ContinuousClock.now
+            let error: (any Error)? = await {
+                do {
+                    _ = try await client.execute(method: "GET", url: server.baseURL + "/x", headers: [.init("X-Bad", "a\r\nInjected: yes")],
+                                                 body: nil, deadline: .now() + .seconds(5), maxBodyBytes: 1_000)
+                    return nil
+                } catch { return error }
+            }()
+            #expect(error.map { "\($0)" } == "\(HTTP1ClientError.invalidHeader("X-Bad"))")
+            #expect(started.duration(to: .now) < .seconds(4), "failed by the write, not by the deadline")
+            #expect(server.requests.isEmpty)
+            let next = try await get(client, server.baseURL + "/after")
+            #expect(next.status == 200, "the client still works")
+        }
+        try await server.shutdown()
+    }
+
     @Test("a gzip body is decompressed")
     func gzip() async throws {
         let compressed: [UInt8] = [

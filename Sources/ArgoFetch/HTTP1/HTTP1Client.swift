@@ -94,6 +94,9 @@ final class HTTP1Client: Sendable {
         method: HTTPMethod, target: RequestTarget, headers: [FetchRequest.Header], body: ByteBuffer?,
         deadline: NIODeadline, maxBodyBytes: Int
     ) async throws -> HTTP1Response {
+        if let bad = headers.first(where: { !Self.isSafe($0.name) || !Self.isSafe($0.value) }) {
+            throw HTTP1ClientError.invalidHeader(Self.isSafe(bad.name) ? bad.name : "?")
+        }
         let head = requestHead(method: method, target: target, headers: headers, body: body)
         let pool = pools.pool(for: target.origin)
         var staleRetries = 0
@@ -187,6 +190,11 @@ final class HTTP1Client: Sendable {
             context = made
             return made
         }
+    }
+
+    /// No CR, LF, NUL or other control byte but tab: nothing that could end a header early.
+    static func isSafe(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }
     }
 
     static func isIPAddress(_ host: String) -> Bool {

@@ -1,10 +1,12 @@
 /// Why an exchange on Argo's HTTP/1.1 client failed. The fetch core turns
 /// each into a ``FetchError`` (``Fetcher`` `classify`): `deadline` is a
 /// timeout, `bodyTooLarge` and `malformedResponse` bad responses, `invalidURL`
-/// a plugin error, the rest transient failures.
+/// and `invalidHeader` plugin errors, the rest transient failures.
 enum HTTP1ClientError: Error, Sendable, CustomStringConvertible {
     /// The URL cannot be sent (scheme, host or port).
     case invalidURL(String)
+    /// A header name or value holds a line break or another control byte (the header's name).
+    case invalidHeader(String)
     /// The host name has no address (`getaddrinfo`'s reason).
     case unknownHost(String, String)
     /// The request's deadline passed before its response ended.
@@ -22,6 +24,7 @@ enum HTTP1ClientError: Error, Sendable, CustomStringConvertible {
     var description: String {
         switch self {
         case .invalidURL(let why): "invalid URL: \(why)"
+        case .invalidHeader(let name): "header '\(name)' has a line break or a control character"
         case .unknownHost(let host, let why): "cannot resolve \(host): \(why)"
         case .deadline: "deadline exceeded before the response ended"
         case .bodyTooLarge: "TooManyBytes: the body exceeds the limit"
