@@ -51,9 +51,7 @@ final class LaunchOrder: Sendable {
     /// timeout before it has any (the slow sources are given the long timeouts).
     static func ranks(of sources: [SourceSetup], fetcher: Fetcher) -> [String: Double] {
         Dictionary(uniqueKeysWithValues: sources.map { source in
-            let latency = fetcher.stats(for: source.name)?.latency
-            let mean = latency.flatMap { $0.count > 0 ? $0.sumMs / Double($0.count) : nil }
-            return (source.name, mean ?? source.policy.timeout * 1000)
+            (source.name, fetcher.stats(for: source.name)?.latency.meanMs ?? source.policy.timeout * 1000)
         })
     }
 

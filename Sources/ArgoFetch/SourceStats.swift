@@ -46,6 +46,9 @@ public struct LatencyHistogram: Sendable, Codable, Equatable {
         maxMs = max(maxMs, ms)
     }
 
+    /// The mean latency in milliseconds; nil when empty.
+    public var meanMs: Double? { count > 0 ? sumMs / Double(count) : nil }
+
     /// The upper bound of the bucket holding quantile `q` (0...1); nil when empty.
     public func quantile(_ q: Double) -> Double? {
         guard count > 0 else { return nil }
