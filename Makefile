@@ -2,10 +2,10 @@
 #   make run        install what is missing, build in release, run a demo cycle (argo cycle --demo)
 #   make test       install what is missing, then run the test suite
 #   make build      release build of `argo`
-#   make bench      before (the seed) vs argo, host overhead, 2,000 symbols at rate limits: tables + bench/results.json (release, ~9 min)
+#   make bench      before (the seed) vs argo, host overhead, 2,000 symbols at rate limits: tables + bench/results.json (release, ~7 min)
 #   make bench-lua  JSON→Lua decoding micro benchmark (release)
 #   make bench-sim  simulator throughput on loopback with wrk (release)
-#   make bench-fetch  client CPU per request through the fetch core (release)
+#   make bench-fetch  client CPU per request through the fetch core, both HTTP clients (release)
 #   make deps       install the system packages Argo needs (liblua5.4-dev, libsqlite3-dev, pkg-config)
 #   make clean      remove build products
 #   make help       this list
