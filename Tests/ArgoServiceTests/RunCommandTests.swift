@@ -33,16 +33,23 @@ func storedCounts(_ path: String) throws -> (integrity: String, cycles: [(symbol
 }
 
 /// Runs `argo` to the end (a short command such as `history`): exit status and standard output.
-func runArgo(_ arguments: [String]) throws -> (Int32, Data) {
+/// The blocking read and wait happen on a thread of their own, never on one of the few
+/// Swift concurrency threads every other test of the process is sharing.
+func runArgo(_ arguments: [String]) async throws -> (Int32, Data) {
     let output = Pipe()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Repo.argo)
     process.arguments = arguments
     process.standardOutput = output
     try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, data)
+    let reader = output.fileHandleForReading
+    return await withCheckedContinuation { continuation in
+        Thread {
+            let data = reader.readDataToEndOfFile()
+            process.waitUntilExit()
+            continuation.resume(returning: (process.terminationStatus, data))
+        }.start()
+    }
 }
 
 @Suite("argo run and argo history, as processes", .serialized)
@@ -58,7 +65,7 @@ struct RunCommandTests {
             #expect(status == 0, "\(run.errorLines.suffix(5))")
             #expect(run.errorLines.filter { $0.contains(" info cycle ") && $0.contains("stored=yes") }.count == 3)
 
-            let (historyStatus, output) = try runArgo(["history", "--cycles", "--format", "json", "--config", config])
+            let (historyStatus, output) = try await runArgo(["history", "--cycles", "--format", "json", "--config", config])
             #expect(historyStatus == 0)
             let listed = try #require(try JSONSerialization.jsonObject(with: output) as? [[String: Any]])
             #expect(listed.count == 3)
@@ -81,7 +88,7 @@ struct RunCommandTests {
         try await withRunDirectory(symbols: ["AAPL", "MSFT"]) { _, config in
             let run = try ChildProcess(arguments: ["run", "--cycles", "2", "--interval", "0s", "--demo", "--config", config])
             #expect(await run.waitForExit() == 0)
-            let (status, data) = try runArgo(["history", "AAPL", "--format", "json", "--config", config])
+            let (status, data) = try await runArgo(["history", "AAPL", "--format", "json", "--config", config])
             #expect(status == 0)
             let entries = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
             #expect(entries.count == 2)
