@@ -86,7 +86,7 @@ struct BenchSettings {
 /// Builds engines over the shipped plugins and consensus, against a simulator.
 struct BenchSetup {
     /// The HTTP client every engine uses: `ARGO_BENCH_CLIENT` (`argo`, the
-    /// default, or `async-http-client`), which `--client` sets for the sections' processes.
+    /// default, or `async-http-client`); the sections' processes inherit it.
     static let client = ProcessInfo.processInfo.environment["ARGO_BENCH_CLIENT"]
         .flatMap(HTTPTransport.Configuration.Client.init(rawValue:)) ?? .argo
 

@@ -247,9 +247,6 @@ public final class Fetcher: Sendable {
         if lowered.contains("deadline") || lowered.contains("timeout") || lowered.contains("timedout") || lowered.contains("cancelled") {
             return FetchError(.timeout, "no answer within \(formatSeconds(timeout))", attempts: attempts)
         }
-        if lowered.contains("toomanybytes") || lowered.contains("too many bytes") {
-            return FetchError(.badResponse, "response body too large", attempts: attempts)
-        }
         return FetchError(.transient, "connection failed: \(redactor.redact(text))", attempts: attempts)
     }
 }

@@ -78,10 +78,4 @@ public final class HTTPTransport: Sendable {
             return try await client.send(request, deadline: nioDeadline, maxBodyBytes: maxBodyBytes)
         }
     }
-
-    /// The Argo client, when it is the one in use (for tests).
-    var argoClient: HTTP1Client? {
-        if case .argo(let client) = backend { return client }
-        return nil
-    }
 }

@@ -27,7 +27,7 @@ enum HTTP1ClientError: Error, Sendable, CustomStringConvertible {
         case .invalidHeader(let name): "header '\(name)' has a line break or a control character"
         case .unknownHost(let host, let why): "cannot resolve \(host): \(why)"
         case .deadline: "deadline exceeded before the response ended"
-        case .bodyTooLarge: "TooManyBytes: the body exceeds the limit"
+        case .bodyTooLarge: "the body exceeds the limit"
         case .closedBeforeResponse(let received):
             received ? "the connection closed in the middle of the response" : "the connection closed before a response"
         case .malformedResponse(let why): "malformed response: \(why)"

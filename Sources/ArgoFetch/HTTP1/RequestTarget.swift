@@ -2,11 +2,10 @@
 /// pooled under, the request target on the wire, and the `Host` header.
 struct RequestTarget: Sendable, Equatable {
     /// A pool key: requests to the same origin share connections.
-    struct Origin: Sendable, Hashable, CustomStringConvertible {
+    struct Origin: Sendable, Hashable {
         var secure: Bool
         var host: String
         var port: Int
-        var description: String { (secure ? "https://" : "http://") + Self.bracketed(host) + ":\(port)" }
 
         static func bracketed(_ host: String) -> String { host.contains(":") ? "[" + host + "]" : host }
     }
