@@ -28,13 +28,16 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"])]
         ),
         // The safe Lua layer: states, values, sandbox, limits, errors, JSON, pool.
-        .target(name: "ArgoLua", dependencies: ["CLua"]),
+        .target(name: "ArgoLua", dependencies: ["CLua", "ArgoJSONScan"]),
+        // Scanning JSON without decoding it: word-at-a-time tests, and pruning a body to its first entries as it arrives.
+        .target(name: "ArgoJSONScan"),
         // Loading and validating plugin files.
         .target(name: "ArgoPlugins", dependencies: ["ArgoLua"]),
         // The fetch core: one pooled HTTP client (Argo's HTTP/1.1 or AsyncHTTPClient), retries, rate limits, cache, coalescing, breaker.
         .target(
             name: "ArgoFetch",
             dependencies: [
+                "ArgoJSONScan",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -47,7 +50,7 @@ let package = Package(
         .target(
             name: "ArgoEngine",
             dependencies: [
-                "ArgoLua", "ArgoPlugins", "ArgoFetch",
+                "ArgoLua", "ArgoPlugins", "ArgoFetch", "ArgoJSONScan",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -114,6 +117,7 @@ let package = Package(
             path: "Benchmarks/ArgoBench"
         ),
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
+        .testTarget(name: "ArgoJSONScanTests", dependencies: ["ArgoJSONScan"]),
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
         .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoEngine", "ArgoSimulator"]),

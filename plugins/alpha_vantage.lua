@@ -4,7 +4,9 @@
 local function indicator(name, symbol, ctx, extra)
   local query = { ["function"] = name, symbol = symbol, interval = "daily", series_type = "close", apikey = ctx.env.ALPHAVANTAGE_API_KEY }
   for k, v in pairs(extra or {}) do query[k] = v end
-  return { method = "GET", path = "/query", query = query }
+  -- The newest 16 entries are all parse reads: the host drops the rest of the
+  -- history as it arrives, so it is never held, cached or copied into Lua.
+  return { method = "GET", path = "/query", query = query, max_items = 16 }
 end
 
 -- Alpha Vantage sends the whole history, newest first (UPSTREAMS.md section 4):

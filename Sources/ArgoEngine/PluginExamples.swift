@@ -1,4 +1,5 @@
 import ArgoFetch
+import ArgoJSONScan
 import ArgoLua
 import Foundation
 
@@ -70,10 +71,18 @@ extension PluginHost {
     }
 
     /// Parses `responses` as the plugin would in a cycle and, for bars, computes
-    /// the indicators and asks the plugin's `signal`.
+    /// the indicators and asks the plugin's `signal`. A body whose request sets
+    /// `max_items` is pruned first, as the HTTP client would have pruned it.
     public func run(_ plugin: String, responses: [String?: FetchResponse], symbol: String, ctx: LuaValue) async -> ExampleOutcome {
         let redactor = Redactor(secrets: [])
         do {
+            var responses = responses
+            // A request that cannot be built here (say, a key the example does not set) prunes nothing.
+            let requests = (try? await request(plugin, symbol: symbol, ctx: ctx, redactor: redactor)) ?? [:]
+            for (name, response) in responses {
+                guard let maxItems = requests[name]?.maxItems else { continue }
+                responses[name]?.body = JSONPruner.prune(response.body, maxItems: maxItems)
+            }
             switch try await parse(plugin, responses: responses, symbol: symbol, ctx: ctx, redactor: redactor) {
             case .signal(let direction, let confidence, let reasoning):
                 return ExampleOutcome(signal: (direction, confidence, reasoning))

@@ -11,10 +11,13 @@ public struct PluginRequest: Sendable, Equatable {
     public var query: [FetchRequest.QueryItem]
     public var headers: [FetchRequest.Header]
     public var body: [UInt8]?
+    /// `max_items`: keep only the first N entries of every array and object of
+    /// the JSON response, pruned as it arrives; nil keeps the whole body.
+    public var maxItems: Int? = nil
 
     /// The request against `baseURL`.
     public func fetchRequest(baseURL: String) -> FetchRequest {
-        FetchRequest(method: method, baseURL: baseURL, path: path, query: query, headers: headers, body: body)
+        FetchRequest(method: method, baseURL: baseURL, path: path, query: query, headers: headers, body: body, maxItems: maxItems)
     }
 }
 
@@ -318,10 +321,16 @@ public final class PluginHost: Sendable {
         case .string(let text): text.bytes
         default: nil
         }
+        let maxItems: Int? = switch value["max_items"] {
+        case .nil: nil
+        case .integer(let number) where number >= 1: Int(number)
+        case .number(let number) where number >= 1 && number == number.rounded() && number < 1e15: Int(number)
+        default: throw FetchError(.plugin, "\(plugin): request 'max_items' must be a positive integer, got \(value["max_items"].typeName == "number" ? "\(value["max_items"].doubleValue ?? 0)" : value["max_items"].typeName)")
+        }
         return PluginRequest(
             method: value["method"].stringValue?.uppercased() ?? "GET", path: path,
             query: try pairs("query").map { FetchRequest.QueryItem($0.0, $0.1) },
-            headers: try pairs("headers").map { FetchRequest.Header($0.0, $0.1) }, body: body)
+            headers: try pairs("headers").map { FetchRequest.Header($0.0, $0.1) }, body: body, maxItems: maxItems)
     }
 
     /// What `parse` returned: a signal, or `bars` (read apart, nil when absent) and an optional `next` page.

@@ -30,7 +30,7 @@ final class AsyncHTTPClientBackend: Sendable {
 
     func shutdown() async throws { try await client.shutdown() }
 
-    func send(_ request: FetchRequest, deadline: NIODeadline, maxBodyBytes: Int) async throws -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+    func send(_ request: FetchRequest, deadline: NIODeadline, bodyRule: BodyRule) async throws -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
@@ -40,21 +40,16 @@ final class AsyncHTTPClientBackend: Sendable {
         }
         let response = try await client.execute(outgoing, deadline: deadline)
         let headers = response.headers.map { (name: $0.name.lowercased(), value: $0.value) }
-        return (Int(response.status.code), headers, try await Self.readBody(response, upTo: maxBodyBytes))
+        return (Int(response.status.code), headers, try await Self.readBody(response, bodyRule))
     }
 
-    /// The body in one array, sized once from `Content-Length` when it is
-    /// given: each chunk is copied once, with no buffer regrown on the way.
-    private static func readBody(_ response: HTTPClientResponse, upTo maxBytes: Int) async throws -> [UInt8] {
-        var body: [UInt8] = []
-        if let declared = response.headers.first(name: "content-length").flatMap({ Int($0) }), declared > 0 {
-            guard declared <= maxBytes else { throw HTTP1ClientError.bodyTooLarge }
-            body.reserveCapacity(declared)
+    /// The body, gathered part by part under `rule` (``BodyCollector``).
+    private static func readBody(_ response: HTTPClientResponse, _ rule: BodyRule) async throws -> [UInt8] {
+        var body = BodyCollector(rule)
+        if let declared = response.headers.first(name: "content-length").flatMap({ Int($0) }) {
+            try body.expect(declaredLength: declared)
         }
-        for try await chunk in response.body {
-            guard body.count + chunk.readableBytes <= maxBytes else { throw HTTP1ClientError.bodyTooLarge }
-            chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
-        }
-        return body
+        for try await chunk in response.body { try body.append(chunk) }
+        return body.bytes
     }
 }

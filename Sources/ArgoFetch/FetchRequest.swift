@@ -10,6 +10,9 @@ public struct FetchRequest: Sendable, Hashable {
     public var query: [QueryItem]
     public var headers: [Header]
     public var body: [UInt8]?
+    /// For a JSON response: keep only the first `maxItems` entries of every
+    /// array and object, pruned as the body arrives (``JSONPruner``); nil keeps all.
+    public var maxItems: Int?
 
     public struct QueryItem: Sendable, Hashable {
         public var name: String
@@ -29,13 +32,14 @@ public struct FetchRequest: Sendable, Hashable {
         }
     }
 
-    public init(method: String = "GET", baseURL: String, path: String, query: [QueryItem] = [], headers: [Header] = [], body: [UInt8]? = nil) {
+    public init(method: String = "GET", baseURL: String, path: String, query: [QueryItem] = [], headers: [Header] = [], body: [UInt8]? = nil, maxItems: Int? = nil) {
         self.method = method.uppercased()
         self.baseURL = baseURL
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
+        self.maxItems = maxItems
     }
 
     /// The full URL: base URL without its trailing slash, the path
@@ -63,6 +67,7 @@ public struct FetchRequest: Sendable, Hashable {
         for header in headers.sorted(by: { ($0.name.lowercased(), $0.value) < ($1.name.lowercased(), $1.value) }) {
             key += "\n" + header.name.lowercased() + ": " + header.value
         }
+        if let maxItems { key += "\nmax_items: \(maxItems)" }
         if let body { key += "\n\n" + String(decoding: body, as: UTF8.self) }
         return redactor.redact(key)
     }

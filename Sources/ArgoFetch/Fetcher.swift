@@ -191,7 +191,7 @@ public final class Fetcher: Sendable {
             let attemptDeadline = min(attemptStart + .seconds(clamping: policy.timeout), deadline)
             let outcome: Result<(status: Int, headers: [(name: String, value: String)], body: [UInt8]), FetchError>
             do {
-                outcome = .success(try await transport.send(request, deadline: attemptDeadline, maxBodyBytes: policy.maxBodyBytes))
+                outcome = .success(try await transport.send(request, deadline: attemptDeadline, body: BodyRule(maxBytes: policy.maxBodyBytes, maxItems: request.maxItems)))
             } catch {
                 outcome = .failure(Self.classify(error, timeout: policy.timeout, attempts: count, redactor: channel.redactor))
             }

@@ -66,16 +66,16 @@ public final class HTTPTransport: Sendable {
     }
 
     /// Sends one request and reads the whole body, all before `deadline`.
-    func send(_ request: FetchRequest, deadline: ContinuousClock.Instant, maxBodyBytes: Int) async throws -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+    func send(_ request: FetchRequest, deadline: ContinuousClock.Instant, body bodyRule: BodyRule) async throws -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         let remaining = ContinuousClock.now.duration(to: deadline)
         let nioDeadline = NIODeadline.now() + .nanoseconds(max(0, Int64(remaining.seconds * 1e9)))
         switch backend {
         case .argo(let client):
             let response = try await client.execute(method: request.method, url: request.url, headers: request.headers,
-                                                    body: request.body, deadline: nioDeadline, maxBodyBytes: maxBodyBytes)
+                                                    body: request.body, deadline: nioDeadline, bodyRule: bodyRule)
             return (response.status, response.headers, response.body)
         case .asyncHTTPClient(let client):
-            return try await client.send(request, deadline: nioDeadline, maxBodyBytes: maxBodyBytes)
+            return try await client.send(request, deadline: nioDeadline, bodyRule: bodyRule)
         }
     }
 }

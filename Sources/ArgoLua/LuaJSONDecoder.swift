@@ -1,4 +1,5 @@
 internal import CLua
+internal import ArgoJSONScan
 
 /// Malformed JSON: what was wrong and the 0-based byte offset where it was found.
 public struct JSONDecodeError: Error, Sendable, CustomStringConvertible {
@@ -207,7 +208,7 @@ private struct JSONToLua {
         while true {
             // Most skipped bytes are digits, dates and indentation: pass them eight at a time,
             // then byte by byte up to the next `"`, `[`/`{` or `]`/`}` (pairs 0x20 apart).
-            while position + 8 <= end, !Self.hasStructural(Self.word(bytes + position)) { position += 8 }
+            while position + 8 <= end, !JSONWord.hasStructural(JSONWord.load(bytes + position)) { position += 8 }
             while position < end {
                 let byte = bytes[position]
                 if byte == 0x22 || byte | 0x20 == 0x7B || byte | 0x20 == 0x7D { break }
@@ -218,7 +219,7 @@ private struct JSONToLua {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                while position + 8 <= end, !Self.hasQuoteOrEscape(Self.word(bytes + position)) { position += 8 }
+                while position + 8 <= end, !JSONWord.hasQuoteOrEscape(JSONWord.load(bytes + position)) { position += 8 }
                 while position < end {
                     let inner = bytes[position]
                     if inner == UInt8(ascii: "\"") { break }
@@ -242,36 +243,6 @@ private struct JSONToLua {
             }
         }
         throw failure("unexpected end of input inside a container")
-    }
-
-    // MARK: - Eight bytes at a time (for skipping)
-
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// Eight input bytes as one word (unaligned load).
-    @inline(__always)
-    private static func word(_ pointer: UnsafePointer<UInt8>) -> UInt64 {
-        UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self)
-    }
-
-    /// Whether any byte of `word` is zero (the classic bit trick: exact, no false positives).
-    @inline(__always)
-    private static func hasZeroByte(_ word: UInt64) -> Bool {
-        (word &- ones) & ~word & highs != 0
-    }
-
-    /// Whether any byte of `word` is `"`, `[`, `{`, `]` or `}`.
-    @inline(__always)
-    private static func hasStructural(_ word: UInt64) -> Bool {
-        let folded = word | (ones &* 0x20)
-        return hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(folded ^ (ones &* 0x7B)) || hasZeroByte(folded ^ (ones &* 0x7D))
-    }
-
-    /// Whether any byte of `word` is `"` or a backslash.
-    @inline(__always)
-    private static func hasQuoteOrEscape(_ word: UInt64) -> Bool {
-        hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 
     // MARK: - Scalars

@@ -19,9 +19,9 @@ struct HTTP1ClientTests {
     }
 
     func get(_ client: HTTP1Client, _ url: String, method: String = "GET", body: [UInt8]? = nil,
-             within milliseconds: Int64 = 5_000, maxBodyBytes: Int = 1 << 20) async throws -> HTTP1Response {
+             within milliseconds: Int64 = 5_000, maxBodyBytes: Int = 1 << 20, maxItems: Int? = nil) async throws -> HTTP1Response {
         try await client.execute(method: method, url: url, headers: [.init("X-Test", "1")], body: body,
-                                 deadline: .now() + .milliseconds(milliseconds), maxBodyBytes: maxBodyBytes)
+                                 deadline: .now() + .milliseconds(milliseconds), bodyRule: BodyRule(maxBytes: maxBodyBytes, maxItems: maxItems))
     }
 
     func clientError(_ body: () async throws -> HTTP1Response) async -> HTTP1ClientError? {
@@ -57,7 +57,7 @@ struct HTTP1ClientTests {
             let error: (any Error)? = await {
                 do {
                     _ = try await client.execute(method: "GET", url: server.baseURL + "/x", headers: [.init("X-Bad", "a\r\nInjected: yes")],
-                                                 body: nil, deadline: .now() + .seconds(5), maxBodyBytes: 1_000)
+                                                 body: nil, deadline: .now() + .seconds(5), bodyRule: BodyRule(maxBytes: 1_000))
                     return nil
                 } catch { return error }
             }()

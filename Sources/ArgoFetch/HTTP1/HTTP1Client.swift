@@ -49,7 +49,7 @@ final class HTTP1Client: Sendable {
     /// header with a secret leaves for another host), and reads the whole response.
     func execute(
         method: String, url: String, headers: [FetchRequest.Header], body: [UInt8]?,
-        deadline: NIODeadline, maxBodyBytes: Int
+        deadline: NIODeadline, bodyRule: BodyRule
     ) async throws -> HTTP1Response {
         var target = try RequestTarget(url: url)
         var method = HTTPMethod(rawValue: method)
@@ -57,7 +57,7 @@ final class HTTP1Client: Sendable {
         var visited: Set<String> = [target.pathAndQuery]
         while true {
             let response = try await send(method: method, target: target, headers: headers, body: body,
-                                          deadline: deadline, maxBodyBytes: maxBodyBytes)
+                                          deadline: deadline, bodyRule: bodyRule)
             guard Self.redirectStatuses.contains(response.status), visited.count <= settings.maxRedirects,
                   let location = response.headers.first(where: { $0.name == "location" })?.value,
                   let next = try? target.resolving(location), next.origin == target.origin,
@@ -92,7 +92,7 @@ final class HTTP1Client: Sendable {
     /// its reused connection already closed by the server goes again on another.
     private func send(
         method: HTTPMethod, target: RequestTarget, headers: [FetchRequest.Header], body: ByteBuffer?,
-        deadline: NIODeadline, maxBodyBytes: Int
+        deadline: NIODeadline, bodyRule: BodyRule
     ) async throws -> HTTP1Response {
         if let bad = headers.first(where: { !Self.isSafe($0.name) || !Self.isSafe($0.value) }) {
             throw HTTP1ClientError.invalidHeader(Self.isSafe(bad.name) ? bad.name : "?")
@@ -118,7 +118,7 @@ final class HTTP1Client: Sendable {
                 reused = false
             }
             do {
-                let response = try await connection.exchange(head: head, body: body, deadline: deadline, maxBodyBytes: maxBodyBytes)
+                let response = try await connection.exchange(head: head, body: body, deadline: deadline, bodyRule: bodyRule)
                 pool.release(connection, reusable: response.keepAlive)
                 return response
             } catch let error as HTTP1ClientError where error.isStaleConnection && reused && Self.idempotent.contains(method) && staleRetries < 2 {

@@ -14,9 +14,9 @@ final class HTTP1Connection: Sendable {
 
     /// Sends one request and waits for its whole response, or for its failure
     /// (deadline, body limit, connection closed). Cancelling the task closes the connection.
-    func exchange(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, maxBodyBytes: Int) async throws -> HTTP1Response {
+    func exchange(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, bodyRule: BodyRule) async throws -> HTTP1Response {
         let promise = channel.eventLoop.makePromise(of: HTTP1Response.self)
-        let exchange = HTTP1Exchange(head: head, body: body, deadline: deadline, maxBodyBytes: maxBodyBytes, promise: promise)
+        let exchange = HTTP1Exchange(head: head, body: body, deadline: deadline, bodyRule: bodyRule, promise: promise)
         let channel = self.channel
         return try await withTaskCancellationHandler {
             // A write the handler never saw (the channel closed first) leaves the promise to us.

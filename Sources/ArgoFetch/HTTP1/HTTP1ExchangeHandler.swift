@@ -7,7 +7,7 @@ struct HTTP1Exchange: Sendable {
     var head: HTTPRequestHead
     var body: ByteBuffer?
     var deadline: NIODeadline
-    var maxBodyBytes: Int
+    var bodyRule: BodyRule
     var promise: EventLoopPromise<HTTP1Response>
 }
 
@@ -23,7 +23,8 @@ struct HTTP1Response: Sendable {
 /// The last handler of a client connection: runs one exchange at a time.
 ///
 /// It writes the request, then copies each body part straight into one array
-/// (sized from `Content-Length` when given), so no receive buffer outlives its
+/// (sized from `Content-Length` when given), or only what a ``BodyRule``'s
+/// pruning keeps of it (``BodyCollector``), so no receive buffer outlives its
 /// read and the channel's buffer pool keeps reusing one buffer. The exchange's
 /// promise is completed exactly once: with the response at its end, or with
 /// an ``HTTP1ClientError`` at the deadline, on a body past the limit, or when
@@ -35,11 +36,10 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
 
     private var promise: EventLoopPromise<HTTP1Response>?
     private var timer: Scheduled<Void>?
-    private var maxBodyBytes = 0
     private var receivedResponse = false
     private var status = 0
     private var headers: [(name: String, value: String)] = []
-    private var body: [UInt8] = []
+    private var body = BodyCollector(BodyRule(maxBytes: 0))
     private var keepAlive = true
     private var requestKeepAlive = true
 
@@ -56,11 +56,10 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             return
         }
         promise = exchange.promise
-        maxBodyBytes = exchange.maxBodyBytes
         receivedResponse = false
         status = 0
         headers = []
-        body = []
+        body = BodyCollector(exchange.bodyRule)
         keepAlive = true
         requestKeepAlive = exchange.head.isKeepAlive
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: exchange.deadline) { [self] in
@@ -87,17 +86,15 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             status = Int(head.status.code)
             headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
             keepAlive = head.isKeepAlive && requestKeepAlive
-            if let declared = head.headers.first(name: "content-length").flatMap({ Int($0) }), declared > 0 {
-                guard declared <= maxBodyBytes else { return fail(HTTP1ClientError.bodyTooLarge, context: context) }
-                body.reserveCapacity(declared)
+            if let declared = head.headers.first(name: "content-length").flatMap({ Int($0) }) {
+                do { try body.expect(declaredLength: declared) } catch { return fail(error, context: context) }
             }
         case .body(let part):
-            guard body.count + part.readableBytes <= maxBodyBytes else { return fail(HTTP1ClientError.bodyTooLarge, context: context) }
-            part.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+            do { try body.append(part) } catch { return fail(error, context: context) }
         case .end:
-            let response = HTTP1Response(status: status, headers: headers, body: body, keepAlive: keepAlive)
+            let response = HTTP1Response(status: status, headers: headers, body: body.bytes, keepAlive: keepAlive)
             let finished = finish()
-            body = []
+            body = BodyCollector(BodyRule(maxBytes: 0))
             headers = []
             if !response.keepAlive { context.close(promise: nil) }
             finished?.succeed(response)
@@ -116,7 +113,7 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     /// Fails the exchange in progress, if any, and closes the connection.
     private func fail(_ error: any Error, context: ChannelHandlerContext) {
         finish()?.fail(error)
-        body = []
+        body = BodyCollector(BodyRule(maxBytes: 0))
         context.close(promise: nil)
     }
 
