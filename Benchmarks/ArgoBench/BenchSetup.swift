@@ -113,6 +113,9 @@ struct BenchSetup {
         settings.client = BenchSetup.client
         let transport = HTTPTransport(configuration: settings)
         let sources = try workspace.sources(plugins: host.plugins, config: config, consensus: host.consensus)
-        return (SignalEngine(config: config, host: host, fetcher: Fetcher(transport: transport, cacheBytes: config.cacheBytes), sources: sources, strategy: variant.strategy), transport)
+        let fetcher = Fetcher(transport: transport, cacheBytes: config.cacheBytes)
+        // As `argo cycle` (one cycle, nothing cached) or `argo run` at the default 60 s interval.
+        fetcher.expectNextUse(variant.warmPool ? .after(.seconds(60)) : .never)
+        return (SignalEngine(config: config, host: host, fetcher: fetcher, sources: sources, strategy: variant.strategy), transport)
     }
 }

@@ -39,6 +39,7 @@ struct CycleCommand: AsyncParsableCommand {
             await runtime.shutdown()
             throw error
         }
+        runtime.engine.fetcher.expectNextUse(.never)  // one cycle, then the process exits: cache nothing
         let report = await runtime.engine.runCycle(symbols: Self.symbolList(symbols))
         await runtime.shutdown()
         if let store {

@@ -17,6 +17,8 @@ public final class Fetcher: Sendable {
     let observer: (any FetchObserver)?
     private let channels = Mutex<[String: SourceChannel]>([:])
     let cache: ResponseCache
+    /// On the fetch clock: a response whose TTL ends by then is not cached (nil: keep all).
+    private let keepOnlyPast = Mutex<Double?>(nil)
 
     /// - Parameters:
     ///   - transport: the process's shared client.
@@ -33,6 +35,19 @@ public final class Fetcher: Sendable {
 
     /// The response cache's default bound: 64 MiB.
     public static let defaultCacheBytes = 64 << 20
+
+    /// Says when responses could next be asked for (``NextUse``), so that the
+    /// cache keeps only those still fresh then. Entries already cached stay.
+    public func expectNextUse(_ next: NextUse) {
+        let now = clock.now
+        keepOnlyPast.withLock {
+            $0 = switch next {
+            case .anytime: nil
+            case .after(let delay): now + Double(delay.components.seconds) + Double(delay.components.attoseconds) * 1e-18
+            case .never: .infinity
+            }
+        }
+    }
 
     /// Registers a source or updates its policy (a config reload). Stats survive
     /// an update; the cache, limits and breaker start afresh when the policy changed.
@@ -152,7 +167,10 @@ public final class Fetcher: Sendable {
         let elapsed = started.duration(to: .now).seconds
         switch result {
         case .success(let response):
-            cache.put(source: channel.policy.name, key: key, response, ttl: channel.policy.cacheTTL, now: clock.now)
+            let now = clock.now
+            if keepOnlyPast.withLock({ $0.map { now + channel.policy.cacheTTL > $0 } ?? true }) {
+                cache.put(source: channel.policy.name, key: key, response, ttl: channel.policy.cacheTTL, now: now)
+            }
             channel.breaker.recordSuccess()
             channel.stats.update {
                 $0.latency.record(milliseconds: elapsed * 1000)

@@ -43,6 +43,8 @@ public struct CycleService: Service {
         var next = clock.now
         while cycles.map({ completed < $0 }) ?? true, !Task.isShuttingDownGracefully, !Task.isCancelled {
             if completed > 0 { await reloader.refresh() }
+            // Cache only what is still fresh when the next cycle starts.
+            reloader.engine.fetcher.expectNextUse(.after(interval))
             let report = await runOne(reloader.engine)
             completed += 1
             await afterCycle?(report)

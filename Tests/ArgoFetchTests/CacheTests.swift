@@ -62,4 +62,18 @@ struct CacheTests {
             #expect(fetcher.stats(for: "alpaca")?.cacheHits == 0)
         }
     }
+
+    @Test("a response is cached only if still fresh when it could next be asked for", arguments: [
+        (NextUse.anytime, 1), (.after(.seconds(5)), 1), (.after(.seconds(20)), 2), (.never, 2),
+    ])
+    func nextUse(next: NextUse, upstream: Int) async throws {
+        try await withFetcher { sim, fetcher in
+            fetcher.configure(policy { $0.cacheTTL = 10 })
+            fetcher.expectNextUse(next)
+            for _ in 0..<2 { _ = try await fetcher.fetch(barsRequest(sim, "AAPL"), source: "alpaca", deadline: deadline(in: 10)) }
+            #expect(sim.stats.routes["alpaca"]?.requests == upstream, "\(next): a 10 s entry")
+            #expect(fetcher.stats(for: "alpaca")?.cacheHits == 2 - upstream)
+            #expect(fetcher.cache.count == 2 - upstream)
+        }
+    }
 }
