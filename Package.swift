@@ -101,7 +101,7 @@ let package = Package(
         // `make bench-lua`: JSON→Lua decoding micro benchmark (not a test).
         .executableTarget(
             name: "ArgoLuaBench",
-            dependencies: ["ArgoLua"],
+            dependencies: ["ArgoLua", "ArgoJSONScan"],
             path: "Benchmarks/ArgoLuaBench"
         ),
         // `make bench-fetch`: client CPU per request through the fetch core (not a test).

@@ -34,6 +34,7 @@ public final class LuaState {
         control = .allocate(capacity: 1)
         control.initialize(to: clua_control())
         guard let state = lua_newstate(clua_alloc, control) else {
+            clua_pool_release(control)
             control.deallocate()
             throw LuaError(kind: .internal, message: "lua_newstate failed: out of memory")
         }
@@ -46,6 +47,7 @@ public final class LuaState {
 
     deinit {
         lua_close(L)
+        clua_pool_release(control)
         control.deallocate()
     }
 

@@ -50,6 +50,12 @@ typedef struct clua_control {
     /// with an error message on top of the stack for the trampoline to raise.
     int (*dispatch)(lua_State *L, int function_id);
     void *owner;             ///< the Swift LuaState (unretained)
+    /// Small blocks (see "Small-block pool" below): a free list per 16-byte size
+    /// class, the chunks they are carved from, and what is left of the newest chunk.
+    void *free_lists[32];
+    void *chunks;
+    char *bump;
+    size_t bump_left;
 } clua_control;
 
 static inline clua_control *clua_control_of(lua_State *L) {
@@ -58,17 +64,76 @@ static inline clua_control *clua_control_of(lua_State *L) {
     return (clua_control *)ud;
 }
 
+// MARK: - Small-block pool
+
+/// Most of what Lua allocates is small and short-lived (the tables, strings and
+/// hash parts of a decoded JSON body), and Lua passes a block's size back when it
+/// frees it. So blocks up to CLUA_POOL_MAX bytes come from per-state free lists,
+/// one per 16-byte size class, carved from 64 KiB chunks: no lock, no header, no
+/// coalescing. A state is used by one thread at a time, so nothing is shared.
+/// Freed blocks stay with the state (bounded by its memory limit) until it closes.
+#define CLUA_POOL_GRAIN 16
+#define CLUA_POOL_MAX 512
+#define CLUA_POOL_CHUNK (64 * 1024)
+
+static inline size_t clua_pool_class(size_t size) { return (size - 1) / CLUA_POOL_GRAIN; }
+
+static inline void *clua_pool_take(clua_control *c, size_t size) {
+    size_t index = clua_pool_class(size);
+    void *block = c->free_lists[index];
+    if (block != NULL) {
+        c->free_lists[index] = *(void **)block;
+        return block;
+    }
+    size_t rounded = (index + 1) * CLUA_POOL_GRAIN;
+    if (c->bump_left < rounded) {
+        char *chunk = (char *)malloc(CLUA_POOL_CHUNK);
+        if (chunk == NULL) return NULL;
+        *(void **)chunk = c->chunks;  // the first 16 bytes link the chunks
+        c->chunks = chunk;
+        c->bump = chunk + CLUA_POOL_GRAIN;
+        c->bump_left = CLUA_POOL_CHUNK - CLUA_POOL_GRAIN;
+    }
+    block = c->bump;
+    c->bump += rounded;
+    c->bump_left -= rounded;
+    return block;
+}
+
+static inline void clua_pool_give(clua_control *c, void *block, size_t size) {
+    size_t index = clua_pool_class(size);
+    *(void **)block = c->free_lists[index];
+    c->free_lists[index] = block;
+}
+
+/// Frees every chunk; call once, after lua_close.
+static inline void clua_pool_release(clua_control *c) {
+    void *chunk = c->chunks;
+    while (chunk != NULL) {
+        void *next = *(void **)chunk;
+        free(chunk);
+        chunk = next;
+    }
+    c->chunks = NULL;
+    c->bump = NULL;
+    c->bump_left = 0;
+    for (int i = 0; i < 32; i++) c->free_lists[i] = NULL;
+}
+
 // MARK: - Allocator
 
 /// lua_Alloc that counts bytes and enforces the cap. Failing (returning NULL) lets
 /// Lua run an emergency GC and retry before it raises a memory error. Outside
 /// strict mode (Swift is pushing values) it never fails for the cap: it records
 /// the overrun and the trampoline or the Swift caller raises it afterwards.
+/// Small blocks come from the state's pool, larger ones from malloc.
 static inline void *clua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     clua_control *c = (clua_control *)ud;
     if (ptr == NULL) osize = 0;  // osize then encodes the object type, not a size
     if (nsize == 0) {
-        free(ptr);
+        if (ptr != NULL) {
+            if (osize <= CLUA_POOL_MAX) clua_pool_give(c, ptr, osize); else free(ptr);
+        }
         c->used -= osize;
         return NULL;
     }
@@ -76,7 +141,18 @@ static inline void *clua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
         c->over_limit = 1;
         if (c->strict) return NULL;
     }
-    void *p = realloc(ptr, nsize);
+    void *p;
+    if (ptr != NULL && osize > CLUA_POOL_MAX && nsize > CLUA_POOL_MAX) {
+        p = realloc(ptr, nsize);
+    } else if (ptr != NULL && nsize <= CLUA_POOL_MAX && clua_pool_class(osize) == clua_pool_class(nsize)) {
+        p = ptr;  // the same size class: the block already fits
+    } else {
+        p = nsize <= CLUA_POOL_MAX ? clua_pool_take(c, nsize) : malloc(nsize);
+        if (p != NULL && ptr != NULL) {
+            memcpy(p, ptr, osize < nsize ? osize : nsize);
+            if (osize <= CLUA_POOL_MAX) clua_pool_give(c, ptr, osize); else free(ptr);
+        }
+    }
     if (p == NULL) return NULL;
     c->used = c->used - osize + nsize;
     if (c->used > c->peak) c->peak = c->used;
