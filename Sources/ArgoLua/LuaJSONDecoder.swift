@@ -419,14 +419,13 @@ private struct JSONToLua {
                 return
             }
         }
-        if !overflow, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
-            var value = Double(mantissa)
-            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
-            lua_pushnumber(L, negative ? -value : value)
+        // Every digit held (up to 19, Yahoo's 17-digit prices included): exact or Eisel–Lemire.
+        if !overflow, let value = DecimalToDouble.value(mantissa: mantissa, exponent: exponent, negative: negative) {
+            lua_pushnumber(L, value)
             return
         }
-        // Beyond 2^53 or 10^±22 (Yahoo's 17-digit prices): Lua's own strtod-based
-        // conversion, correctly rounded, from a NUL-terminated copy on the stack.
+        // More digits than 64 bits hold, a halfway case, or an extreme exponent: Lua's
+        // own strtod-based conversion, correctly rounded, from a NUL-terminated copy.
         let length = position - start
         let converted = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { text -> Bool in
             for offset in 0..<length { text[offset] = CChar(bitPattern: bytes[start + offset]) }
@@ -468,11 +467,4 @@ private struct JSONToLua {
     private func failure(_ message: String) -> JSONDecodeError {
         JSONDecodeError(message: message, offset: position)
     }
-}
-
-/// Exact powers of ten for Clinger's fast path (all representable in a Double).
-private let powersOfTen: [Double] = (0...22).map { exponent in
-    var value = 1.0
-    for _ in 0..<exponent { value *= 10 }
-    return value
 }
