@@ -30,7 +30,9 @@ let package = Package(
         // The safe Lua layer: states, values, sandbox, limits, errors, JSON, pool.
         .target(name: "ArgoLua", dependencies: ["CLua", "ArgoJSONScan"]),
         // Scanning JSON without decoding it: word-at-a-time tests, and pruning a body to its first entries as it arrives.
-        .target(name: "ArgoJSONScan"),
+        .target(name: "ArgoJSONScan", dependencies: ["CJSONScan"]),
+        // The one C loop: skipping JSON strings and brackets 64 bytes at a time (SSE2 where available).
+        .target(name: "CJSONScan"),
         // Loading and validating plugin files.
         .target(name: "ArgoPlugins", dependencies: ["ArgoLua"]),
         // The fetch core: one pooled HTTP client (Argo's HTTP/1.1 or AsyncHTTPClient), retries, rate limits, cache, coalescing, breaker.

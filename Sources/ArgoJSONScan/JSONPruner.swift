@@ -1,3 +1,5 @@
+internal import CJSONScan
+
 /// Keeps only the first `maxItems` entries of every array and object of a JSON
 /// document that arrives in parts, dropping the rest as it arrives.
 ///
@@ -28,6 +30,8 @@ public struct JSONPruner: Sendable {
     private var dropUntilDepth = 0
     /// Commas seen so far in each open container (index: depth − 1), up to ``trackedDepth``.
     private var commas: [Int] = []
+    /// While dropping: strings and nesting inside the dropped entries.
+    private var skip = argo_json_skip_state()
 
     private enum Phase: Sendable { case leading, json, verbatim }
 
@@ -95,6 +99,7 @@ public struct JSONPruner: Sendable {
                     if commas[depth - 1] >= maxItems {
                         output.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
                         dropUntilDepth = depth
+                        skip = argo_json_skip_state()
                     }
                 }
             default:
@@ -107,48 +112,16 @@ public struct JSONPruner: Sendable {
         }
     }
 
-    /// Passes over dropped bytes from `start`, tracking only strings and
-    /// nesting, until the part ends or the dropping container closes (then
-    /// returns the index just past its closing bracket, with dropping over).
+    /// Passes over dropped bytes from `start` (``argo_json_skip``: strings and
+    /// nesting only, 64 bytes at a time) until the part ends or the dropping
+    /// container closes; then returns the index just past its closing bracket,
+    /// with dropping over.
     private mutating func skipDropped(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
-        var i = start
-        while i < end {
-            if inString {
-                if escaped {
-                    escaped = false
-                    i += 1
-                    continue
-                }
-                while i + 8 <= end, !JSONWord.hasQuoteOrEscape(JSONWord.load(base + i)) { i += 8 }
-                while i < end, base[i] != UInt8(ascii: "\""), base[i] != UInt8(ascii: "\\") { i += 1 }
-                guard i < end else { return end }
-                if base[i] == UInt8(ascii: "\\") { escaped = true } else { inString = false }
-                i += 1
-                continue
-            }
-            while i + 8 <= end, !JSONWord.hasStructural(JSONWord.load(base + i)) { i += 8 }
-            while i < end {
-                let byte = base[i]
-                if byte == 0x22 || byte | 0x20 == 0x7B || byte | 0x20 == 0x7D { break }
-                i += 1
-            }
-            guard i < end else { return end }
-            let byte = base[i]
-            i += 1
-            if byte == UInt8(ascii: "\"") {
-                inString = true
-            } else if byte | 0x20 == 0x7B {
-                depth += 1
-            } else {
-                if depth == dropUntilDepth {
-                    dropUntilDepth = 0
-                    depth -= 1
-                    return i
-                }
-                depth -= 1
-            }
-        }
-        return end
+        let consumed = argo_json_skip(base + start, end - start, &skip)
+        guard skip.closed != 0 else { return end }
+        depth = dropUntilDepth - 1
+        dropUntilDepth = 0
+        return start + consumed
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool {

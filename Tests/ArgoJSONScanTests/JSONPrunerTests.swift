@@ -37,6 +37,26 @@ struct JSONPrunerTests {
         }
     }
 
+    @Test("long documents, mostly dropped 64 bytes at a time: strings longer than a block, brackets inside them, escapes here and there")
+    func longDocuments() {
+        var random = SeededRandom(seed: 0xB10C)
+        for round in 0..<40 {
+            // Escapes only in some rounds, so that most blocks take the 64-byte path.
+            let escapes = round % 4 == 0
+            let members = (0..<(50 + random.next(200))).map { index in
+                (#""m\#(index)""#, Node.random(&random, depth: 1, long: true, escapes: escapes))
+            }
+            let document = Node.object(members)
+            let text = document.text(&random)
+            let limit = 1 + round % 5
+            let expected = minified(document.truncated(to: limit).text(&random))
+            let whole = pruned(text, limit)
+            #expect(minified(whole) == expected, "round \(round), limit \(limit), \(text.utf8.count) bytes")
+            #expect(pruned(text, limit, chunk: 1) == whole, "byte by byte, round \(round)")
+            #expect(pruned(text, limit, chunk: 61 + round) == whole, "in parts of \(61 + round), round \(round)")
+        }
+    }
+
     @Test("every split of a document into two parts gives the same text, escapes and strings across the split included")
     func everySplit() {
         let text = #"{"k\"ey": ["a\\", "b\"]", {"c": [1, 2, 3]}, "d"], "e": "\u005D,", "f": [[], {}], "g": 1}"#
@@ -105,12 +125,19 @@ indirect enum Node {
     static let scalars = ["1", "-2.5e3", "true", "null", #""plain""#, #""a, \"b\" ] }""#, #""\\""#, #""[{""#, #""\u007D""#]
     static let keys = [#""k""#, #""2026-11-21""#, #""q\"]""#, #""x,y""#]
 
-    static func random(_ random: inout SeededRandom, depth: Int) -> Node {
+    /// Without backslashes, and strings past a 64-byte block with brackets, quotes' neighbours and commas inside.
+    static let plainScalars = ["1", "-2.5e3", "true", "null", #""plain""#, #""a, b ] } { [""#,
+                               "\"" + String(repeating: "x]}, ", count: 30) + "\"", "\"" + String(repeating: "0123456789", count: 9) + "\""]
+    static let plainKeys = [#""k""#, #""2026-11-21""#, #""x,y""#, #""{[""#]
+
+    static func random(_ random: inout SeededRandom, depth: Int, long: Bool = false, escapes: Bool = true) -> Node {
         let pick = random.next(depth > 3 ? 1 : 4)
-        if pick == 0 { return .scalar(scalars[random.next(scalars.count)]) }
-        let count = random.next(6)
-        if pick % 2 == 1 { return .array((0..<count).map { _ in Node.random(&random, depth: depth + 1) }) }
-        return .object((0..<count).map { _ in (keys[random.next(keys.count)], Node.random(&random, depth: depth + 1)) })
+        let scalarPool = escapes ? scalars + (long ? plainScalars : []) : plainScalars
+        let keyPool = escapes ? keys : plainKeys
+        if pick == 0 { return .scalar(scalarPool[random.next(scalarPool.count)]) }
+        let count = random.next(long ? 12 : 6)
+        if pick % 2 == 1 { return .array((0..<count).map { _ in Node.random(&random, depth: depth + 1, long: long, escapes: escapes) }) }
+        return .object((0..<count).map { _ in (keyPool[random.next(keyPool.count)], Node.random(&random, depth: depth + 1, long: long, escapes: escapes)) })
     }
 
     func truncated(to limit: Int) -> Node {
