@@ -67,11 +67,17 @@ func measure(_ setup: BenchSetup, _ variant: Variant, symbols: [String]) async t
     }
     try setup.simulator.resetCounters()
     ProcessUsage.resetPeak()
+    if ProcessInfo.processInfo.environment["ARGO_BENCH_PROBE"] != nil {
+        log(String(format: "probe before: rss %.1f MB", ProcessUsage.currentRSSMB()))
+    }
     let cpu = ProcessUsage.cpuSeconds()
     let clock = ContinuousClock.now
     let report = await engine.runCycle(symbols: symbols)
     let wall = clock.duration(to: .now)
     let cpuUsed = ProcessUsage.cpuSeconds() - cpu
+    if ProcessInfo.processInfo.environment["ARGO_BENCH_PROBE"] != nil {
+        log(String(format: "probe after: rss %.1f MB (peak %.1f)", ProcessUsage.currentRSSMB(), ProcessUsage.peakRSSMB()))
+    }
     try await transport.shutdown()
     let stats = try setup.simulator.currentStats()
     var perSymbol: [String: Double] = [:]
