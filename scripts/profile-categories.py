@@ -23,7 +23,7 @@ PARTS = [
     ("engine (fan-out, plugin host, report)", r"10ArgoEngine"),
     ("HTTP client (ArgoFetch/HTTP1 or AsyncHTTPClient, NIO, sockets)",
      r"9ArgoFetch\w*(HTTP1|RequestTarget|OriginPools|AsyncHTTPClientBackend)|AsyncHTTPClient|NIOPosix|NIOCore|NIOHTTP1|NIOSSL|NIOHTTPCompression|\bNIO\b|7NIOCore|8NIOPosix|8NIOHTTP1|15AsyncHTTPClient"),
-    ("fetch core (policies, cache, stats)", r"9ArgoFetch"),
+    ("fetch core (policies, cache, stats, pruning)", r"9ArgoFetch"),
     ("Swift concurrency runtime", r"libswift_Concurrency|swift_task|swift_job"),
 ]
 LUA_CODE = "Lua plugin code (the interpreter running plugins)"
