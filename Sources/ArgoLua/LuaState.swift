@@ -55,6 +55,17 @@ public final class LuaState {
     public var memoryInUse: Int { control.pointee.used }
     /// The most bytes this state has held.
     public var peakMemory: Int { control.pointee.peak }
+    /// Bytes of small-block chunks this state keeps, in use or free (freed blocks
+    /// stay with the state: see `shim.h`).
+    public var pooledMemory: Int { control.pointee.pool_bytes }
+
+    /// Whether the state keeps far more freed memory than it uses: its pool grew
+    /// for something large (a huge decoded body, a plugin's burst) and would hold
+    /// that memory for good. ``LuaStatePool`` then replaces it, giving the memory back.
+    public var holdsIdleMemory: Bool { pooledMemory - memoryInUse > Self.idleMemoryLimit }
+
+    /// Freed pool memory a state may keep: 16 MiB (a normal cycle's states keep a few).
+    public static let idleMemoryLimit = 16 << 20
 
     /// Runs a full garbage collection.
     public func collectGarbage() { _ = clua_gc_collect(L) }

@@ -7,8 +7,9 @@ import Synchronization
 /// Waiting for a free state suspends the task; it never blocks a thread. Waiters
 /// are served in arrival order. The borrowed state runs on the borrowing task's
 /// thread (the cooperative pool), never on an event loop; each call is bounded by
-/// the instruction budget. A state that a limit error left dirty is replaced by a
-/// freshly prepared one before anyone else gets it.
+/// the instruction budget. A state that a limit error left dirty, or that keeps
+/// far more freed memory than it uses, is replaced by a freshly prepared one
+/// before anyone else gets it.
 public final class LuaStatePool: Sendable {
     /// Makes and prepares one state.
     public typealias Factory = @Sendable () throws -> LuaState
@@ -31,7 +32,7 @@ public final class LuaStatePool: Sendable {
     /// How many tasks are waiting for a state now.
     public var waiting: Int { queue.withLock { queue in queue.waiters[queue.head...].count { $0 != nil } } }
 
-    /// How many states were replaced after a limit left them dirty.
+    /// How many states were replaced (a limit left them dirty, or they kept too much freed memory).
     public var replacements: Int { queue.withLock { $0.replacements } }
 
     /// Borrows a state for `body`, waiting (without blocking) until one is free.
@@ -97,7 +98,8 @@ public final class LuaStatePool: Sendable {
     }
 
     private func checkIn(_ index: Int) {
-        if slots[index].state.needsReplacement, let fresh = try? factory() {
+        let state = slots[index].state
+        if state.needsReplacement || state.holdsIdleMemory, let fresh = try? factory() {
             slots[index].state = fresh
             queue.withLock { $0.replacements += 1 }
         }

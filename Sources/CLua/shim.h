@@ -56,6 +56,7 @@ typedef struct clua_control {
     void *chunks;
     char *bump;
     size_t bump_left;
+    size_t pool_bytes;       ///< bytes of chunks the pool holds (used or free)
 } clua_control;
 
 static inline clua_control *clua_control_of(lua_State *L) {
@@ -91,6 +92,7 @@ static inline void *clua_pool_take(clua_control *c, size_t size) {
         if (chunk == NULL) return NULL;
         *(void **)chunk = c->chunks;  // the first 16 bytes link the chunks
         c->chunks = chunk;
+        c->pool_bytes += CLUA_POOL_CHUNK;
         c->bump = chunk + CLUA_POOL_GRAIN;
         c->bump_left = CLUA_POOL_CHUNK - CLUA_POOL_GRAIN;
     }
@@ -117,6 +119,7 @@ static inline void clua_pool_release(clua_control *c) {
     c->chunks = NULL;
     c->bump = NULL;
     c->bump_left = 0;
+    c->pool_bytes = 0;
     for (int i = 0; i < 32; i++) c->free_lists[i] = NULL;
 }
 

@@ -63,4 +63,36 @@ struct LuaStatePoolTests {
         }
         #expect(try await pool.withState { try $0.evaluate("return 40 + 2") } == [42])
     }
+
+    @Test("a state that keeps far more freed memory than it uses is replaced when given back; an ordinary one is not")
+    func idleMemoryReplaced() async throws {
+        let pool = try LuaStatePool(size: 1) { try makeState(memory: 128 << 20, instructions: 50_000_000) }
+        let source = """
+            return {
+              small = function() local t = {} for i = 1, 1000 do t[i] = { i } end return #t end,
+              burst = function()
+                local t = {}
+                for i = 1, 250000 do t[i] = { i, i } end
+                local n = #t
+                t = nil
+                collectgarbage("collect")
+                return n
+              end,
+            }
+            """
+        func run(_ function: String) async throws -> LuaValue {
+            try await pool.withState { state in
+                let plugin = try loadPlugin(state, "burst", source)
+                defer { state.release(plugin) }
+                return try state.call(plugin, function)[0]
+            }
+        }
+        #expect(try await run("small") == 1000)
+        #expect(pool.replacements == 0)
+        #expect(try await run("burst") == 250000)
+        #expect(pool.replacements == 1, "the burst left tens of MB of freed blocks in the state's pool")
+        #expect(try await pool.withState { state in state.pooledMemory - state.memoryInUse } < LuaState.idleMemoryLimit)
+        #expect(try await run("small") == 1000)
+        #expect(pool.replacements == 1)
+    }
 }
