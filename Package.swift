@@ -28,7 +28,7 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"])]
         ),
         // The safe Lua layer: states, values, sandbox, limits, errors, JSON, pool.
-        .target(name: "ArgoLua", dependencies: ["CLua", "ArgoJSONScan"]),
+        .target(name: "ArgoLua", dependencies: ["CLua", "ArgoJSONScan", "CJSONScan"]),
         // Scanning JSON without decoding it: word-at-a-time tests, and pruning a body to its first entries as it arrives.
         .target(name: "ArgoJSONScan", dependencies: ["CJSONScan"]),
         // The one C loop: skipping JSON strings and brackets 64 bytes at a time (SSE2 where available).

@@ -1,5 +1,6 @@
 internal import CLua
 internal import ArgoJSONScan
+internal import CJSONScan
 
 /// Malformed JSON: what was wrong and the 0-based byte offset where it was found.
 public struct JSONDecodeError: Error, Sendable, CustomStringConvertible {
@@ -202,47 +203,21 @@ private struct JSONToLua {
     }
 
     /// Skips the rest of the open container, its closing bracket included,
-    /// checking only that strings close and brackets balance.
+    /// checking only that strings close and brackets balance (``argo_json_skip``:
+    /// 64 bytes at a time).
     private mutating func skipToContainerEnd() throws {
-        var depth = 0
-        while true {
-            // Most skipped bytes are digits, dates and indentation: pass them eight at a time,
-            // then byte by byte up to the next `"`, `[`/`{` or `]`/`}` (pairs 0x20 apart).
-            while position + 8 <= end, !JSONWord.hasStructural(JSONWord.load(bytes + position)) { position += 8 }
-            while position < end {
-                let byte = bytes[position]
-                if byte == 0x22 || byte | 0x20 == 0x7B || byte | 0x20 == 0x7D { break }
-                position += 1
-            }
-            guard position < end else { break }
-            let byte = bytes[position]
-            position += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                while position + 8 <= end, !JSONWord.hasQuoteOrEscape(JSONWord.load(bytes + position)) { position += 8 }
-                while position < end {
-                    let inner = bytes[position]
-                    if inner == UInt8(ascii: "\"") { break }
-                    position += inner == UInt8(ascii: "\\") ? 2 : 1
-                }
-                guard position < end else { throw failure("unterminated string") }
-                position += 1
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                depth += 1
-                guard frames.count + depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
-            default:  // "}" or "]"
-                if depth == 0 {
-                    let isArray = frames[frames.count - 1].isArray
-                    guard byte == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else {
-                        position -= 1
-                        throw failure("unexpected \(describeByte()), expected '\(isArray ? "]" : "}")'")
-                    }
-                    return
-                }
-                depth -= 1
-            }
+        var skip = argo_json_skip_state()
+        skip.max_depth = maxDepth - frames.count
+        position += argo_json_skip(bytes + position, end - position, &skip)
+        if skip.too_deep != 0 { throw failure("nesting deeper than \(maxDepth) levels") }
+        guard skip.closed != 0 else {
+            throw failure(skip.in_string != 0 ? "unterminated string" : "unexpected end of input inside a container")
         }
-        throw failure("unexpected end of input inside a container")
+        let isArray = frames[frames.count - 1].isArray
+        guard bytes[position - 1] == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else {
+            position -= 1
+            throw failure("unexpected \(describeByte()), expected '\(isArray ? "]" : "}")'")
+        }
     }
 
     // MARK: - Scalars

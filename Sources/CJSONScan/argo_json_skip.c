@@ -49,6 +49,10 @@ size_t argo_json_skip(const uint8_t *bytes, size_t length, argo_json_skip_state 
                         state->depth -= 1;
                     } else {
                         state->depth += 1;
+                        if (state->max_depth > 0 && state->depth > state->max_depth) {
+                            state->too_deep = 1;
+                            return i + (size_t)bit + 1;
+                        }
                     }
                     structural &= structural - 1;
                 }
@@ -70,6 +74,10 @@ size_t argo_json_skip(const uint8_t *bytes, size_t length, argo_json_skip_state 
                 state->in_string = 1;
             } else if (c == '{' || c == '[') {
                 state->depth += 1;
+                if (state->max_depth > 0 && state->depth > state->max_depth) {
+                    state->too_deep = 1;
+                    return i + 1;
+                }
             } else if (c == '}' || c == ']') {
                 if (state->depth == 0) {
                     state->closed = 1;

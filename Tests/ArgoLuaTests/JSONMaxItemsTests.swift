@@ -27,10 +27,10 @@ struct JSONMaxItemsTests {
         #expect(try decode("[[1, 2, 3], [4, 5, 6], [7]]", options: "{ max_items = 2 }") == [[1, 2], [4, 5]])
     }
 
-    @Test("skipping eight bytes at a time: every structural byte and escape is found at any offset")
+    @Test("skipping: every structural byte and escape is found at any offset, in and across 64-byte blocks")
     func skipsWordsAtEveryOffset() throws {
-        // Padding of 0 to 15 spaces moves each special byte through every position of an 8-byte word.
-        for pad in 0..<16 {
+        // Padding of 0 to 70 spaces moves each special byte through every position of a 64-byte block.
+        for pad in 0..<71 {
             let spaces = String(repeating: " ", count: pad)
             let text = #"[1, {\#(spaces)"long key with \\ and \" and ] } inside":\#(spaces)[\#(spaces)"x\#(spaces)\"\#(spaces)"\#(spaces)]\#(spaces)},"#
                 + #"\#(spaces)[[[\#(spaces)]]], "\#(spaces)}\#(spaces)"\#(spaces)]"#
@@ -51,6 +51,7 @@ struct JSONMaxItemsTests {
         (#"[1, 2, "open]"#, "unterminated string"),
         (#"[1, 2, [3, 4"#, "unexpected end of input"),
         (#"{"a": 1, "b": 2]"#, "expected '}'"),
+        ("[1, " + String(repeating: "[", count: 250) + String(repeating: "]", count: 251), "nesting deeper than 200"),
     ])
     func skippedMustClose(text: String, words: String) throws {
         let error = try #require(luaError { _ = try decode(text, options: "{ max_items = 1 }") })

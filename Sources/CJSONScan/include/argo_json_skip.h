@@ -10,6 +10,8 @@ typedef struct argo_json_skip_state {
     int escaped;     ///< the previous byte was a backslash inside a string
     long depth;      ///< brackets opened since the skip began, not yet closed
     int closed;      ///< set when the container the skip began in has closed
+    long max_depth;  ///< the most brackets that may be open at once; 0: no bound
+    int too_deep;    ///< set (and the skip stopped) when `max_depth` was passed
 } argo_json_skip_state;
 
 /// Passes over `bytes[0..<length)` inside a container, tracking only strings
