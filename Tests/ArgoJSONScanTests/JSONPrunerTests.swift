@@ -26,14 +26,7 @@ struct JSONPrunerTests {
     func randomDocuments() {
         var random = SeededRandom(seed: 0x5EED)
         for round in 0..<300 {
-            let document = Node.random(&random, depth: 0)
-            let text = document.text(&random)
-            let limit = 1 + round % 4
-            let expected = minified(document.truncated(to: limit).text(&random))
-            let whole = pruned(text, limit)
-            #expect(minified(whole) == expected, "round \(round), limit \(limit): \(text)")
-            #expect(pruned(text, limit, chunk: 1) == whole, "byte by byte, round \(round)")
-            #expect(pruned(text, limit, chunk: 1 + round % 13) == whole, "in parts of \(1 + round % 13), round \(round)")
+            checkPruning(Node.random(&random, depth: 0), limit: 1 + round % 4, chunk: 1 + round % 13, round: round, &random)
         }
     }
 
@@ -46,14 +39,7 @@ struct JSONPrunerTests {
             let members = (0..<(50 + random.next(200))).map { index in
                 (#""m\#(index)""#, Node.random(&random, depth: 1, long: true, escapes: escapes))
             }
-            let document = Node.object(members)
-            let text = document.text(&random)
-            let limit = 1 + round % 5
-            let expected = minified(document.truncated(to: limit).text(&random))
-            let whole = pruned(text, limit)
-            #expect(minified(whole) == expected, "round \(round), limit \(limit), \(text.utf8.count) bytes")
-            #expect(pruned(text, limit, chunk: 1) == whole, "byte by byte, round \(round)")
-            #expect(pruned(text, limit, chunk: 61 + round) == whole, "in parts of \(61 + round), round \(round)")
+            checkPruning(Node.object(members), limit: 1 + round % 5, chunk: 61 + round, round: round, &random)
         }
     }
 
@@ -82,6 +68,17 @@ struct JSONPrunerTests {
     }
 
     // MARK: - Helpers
+
+    /// `document`'s text (random blanks) pruned whole, byte by byte and in parts of `chunk` bytes:
+    /// the same text each time, and, blanks aside, the document truncated to `limit` entries per container.
+    func checkPruning(_ document: Node, limit: Int, chunk: Int, round: Int, _ random: inout SeededRandom) {
+        let text = document.text(&random)
+        let expected = minified(document.truncated(to: limit).text(&random))
+        let whole = pruned(text, limit)
+        #expect(minified(whole) == expected, "round \(round), limit \(limit), \(text.utf8.count) bytes: \(text.prefix(300))")
+        #expect(pruned(text, limit, chunk: 1) == whole, "byte by byte, round \(round)")
+        #expect(pruned(text, limit, chunk: chunk) == whole, "in parts of \(chunk), round \(round)")
+    }
 
     func pruned(_ text: String, _ limit: Int, chunk: Int? = nil) -> String {
         let bytes = Array(text.utf8)
