@@ -43,7 +43,7 @@ public final class Fetcher: Sendable {
         keepOnlyPast.withLock {
             $0 = switch next {
             case .anytime: nil
-            case .after(let delay): now + Double(delay.components.seconds) + Double(delay.components.attoseconds) * 1e-18
+            case .after(let delay): now + delay.seconds
             case .never: .infinity
             }
         }
