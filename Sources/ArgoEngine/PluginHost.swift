@@ -321,11 +321,14 @@ public final class PluginHost: Sendable {
         case .string(let text): text.bytes
         default: nil
         }
-        let maxItems: Int? = switch value["max_items"] {
+        let given = value["max_items"]
+        let maxItems: Int? = switch given {
         case .nil: nil
         case .integer(let number) where number >= 1: Int(number)
         case .number(let number) where number >= 1 && number == number.rounded() && number < 1e15: Int(number)
-        default: throw FetchError(.plugin, "\(plugin): request 'max_items' must be a positive integer, got \(value["max_items"].typeName == "number" ? "\(value["max_items"].doubleValue ?? 0)" : value["max_items"].typeName)")
+        default:
+            let shown = given.doubleValue.map { "\($0)" } ?? given.typeName
+            throw FetchError(.plugin, "\(plugin): request 'max_items' must be a positive integer, got \(shown)")
         }
         return PluginRequest(
             method: value["method"].stringValue?.uppercased() ?? "GET", path: path,
