@@ -1,16 +1,19 @@
 /// Host-owned Lua, loaded into every plugin state: it wraps each call into a
-/// plugin so that responses get a lazily decoded `json` field, request bodies
+/// plugin so that responses get a lazily decoded `json` field (its long arrays
+/// lazy too: `LuaState+LazyJSON.swift`), request bodies
 /// given as tables are encoded, and results keep a fixed shape.
 enum HostLua {
     static let chunkName = "=argo-host"
 
     static let source = #"""
     local H = {}
+    -- Long arrays are decoded when first touched; the host reads bars returned untouched straight from the body.
+    local DECODE = { lazy = true }
 
     local function lazy(response)
       return setmetatable(response, { __index = function(t, key)
         if key ~= "json" then return nil end
-        local ok, value = pcall(json.decode, rawget(t, "body"))
+        local ok, value = pcall(json.decode, rawget(t, "body"), DECODE)
         if not ok then
           error({ kind = "bad_response", message = "body is not JSON (HTTP " .. tostring(rawget(t, "status")) .. "): " .. tostring(value) }, 0)
         end

@@ -148,6 +148,9 @@ public final class PluginHost: Sendable {
             throw FetchError(error.kind, redactor.redact(error.message), status: error.status, retryAfter: error.retryAfter, attempts: error.attempts)
         } catch let error as LuaError {
             throw Self.fetchError(from: error, function: function, redactor: redactor)
+        } catch let error as JSONDecodeError {
+            // A long array of the body, decoded only when the host read it.
+            throw FetchError(.badResponse, redactor.redact("\(plugin).\(function): body is not JSON: \(error)"))
         } catch {
             throw FetchError(.plugin, redactor.redact("\(plugin).\(function): \(error)"))
         }

@@ -20,9 +20,17 @@ extension LuaState {
     /// closed strings and balanced brackets. For vendors that send a whole
     /// history newest first when the newest entries are all a plugin reads.
     public func pushJSON(_ bytes: UnsafeRawBufferPointer, maxItems: Int = .max) throws {
+        try pushJSON(bytes, maxItems: maxItems, lazyText: 0)
+    }
+
+    /// ``pushJSON(_:maxItems:)``; with `lazyText`, the stack index of the Lua
+    /// string `bytes` belongs to, arrays longer than ``lazyJSONThreshold`` bytes
+    /// below the top level are pushed as lazy arrays (see `LuaState+LazyJSON.swift`).
+    func pushJSON(_ bytes: UnsafeRawBufferPointer, maxItems: Int, lazyText: Int32) throws {
         let top = lua_gettop(L)
         var decoder = JSONToLua(
             L: L, bytes: bytes, nullRef: jsonNullRef, maxDepth: limits.maxDepth, maxItems: max(1, maxItems), scratch: scratch)
+        if lazyText != 0 { decoder.lazy = LazyJSONText(index: lua_absindex(L, lazyText), methodsRef: lazyJSONMethodsRef) }
         defer { scratch = decoder.scratch }
         do {
             try decoder.decodeDocument()
@@ -32,34 +40,42 @@ extension LuaState {
         }
     }
 
-    /// `json.decode(text [, { max_items = N }])`.
+    /// `json.decode(text [, { max_items = N, lazy = true }])`.
     func jsonDecodeHostFunction() throws -> Int32 {
-        let maxItems = try jsonDecodeMaxItems(argument: 2)
-        try withStringArgument(1, function: "json.decode") { try pushJSON($0, maxItems: maxItems) }
+        let (maxItems, lazy) = try jsonDecodeOptions(argument: 2)
+        try withStringArgument(1, function: "json.decode") { try pushJSON($0, maxItems: maxItems, lazyText: lazy ? 1 : 0) }
         return 1
     }
 
-    /// `max_items` of json.decode's options table (a positive integer), or no limit.
-    private func jsonDecodeMaxItems(argument index: Int32) throws -> Int {
+    /// `max_items` (a positive integer, or no limit) and `lazy` (a boolean) of json.decode's options table.
+    private func jsonDecodeOptions(argument index: Int32) throws -> (maxItems: Int, lazy: Bool) {
         switch lua_type(L, index) {
-        case LUA_TNONE, LUA_TNIL: return .max
+        case LUA_TNONE, LUA_TNIL: return (.max, false)
         case LUA_TTABLE: break
         default: throw LuaHostError("json.decode: argument #2 must be an options table, got \(typeName(at: index))")
         }
-        lua_getfield(L, index, "max_items")
-        defer { lua_settop(L, -2) }
-        if lua_type(L, -1) == LUA_TNIL { return .max }
-        var isInteger: Int32 = 0
-        let value = lua_tointegerx(L, -1, &isInteger)
-        guard isInteger != 0, value >= 1 else { throw LuaHostError("json.decode: max_items must be a positive integer") }
-        return Int(value)
+        defer { lua_settop(L, index) }
+        var maxItems = Int.max
+        if lua_getfield(L, index, "max_items") != LUA_TNIL {
+            var isInteger: Int32 = 0
+            let value = lua_tointegerx(L, -1, &isInteger)
+            guard isInteger != 0, value >= 1 else { throw LuaHostError("json.decode: max_items must be a positive integer") }
+            maxItems = Int(value)
+        }
+        let lazy: Bool
+        switch lua_getfield(L, index, "lazy") {
+        case LUA_TNIL: lazy = false
+        case LUA_TBOOLEAN: lazy = lua_toboolean(L, -1) != 0
+        default: throw LuaHostError("json.decode: lazy must be a boolean")
+        }
+        return (maxItems, lazy)
     }
 }
 
 /// The decoder's state. Open containers live on the Lua stack; `frames` says what
 /// each one is. A new object or array is presized from its previous sibling,
 /// which fits the arrays of same-shaped objects that market data is made of.
-private struct JSONToLua {
+struct JSONToLua {
     struct Frame {
         var isArray: Bool
         var count: Int32 = 0
@@ -68,7 +84,7 @@ private struct JSONToLua {
 
     let L: OpaquePointer
     let bytes: UnsafePointer<UInt8>
-    let end: Int
+    var end: Int
     let nullRef: Int32
     let maxDepth: Int
     /// Members kept per object or array; the rest are skipped.
@@ -76,6 +92,13 @@ private struct JSONToLua {
     var scratch: [UInt8]
     var position = 0
     var frames: [Frame] = []
+    /// Set to push large arrays as lazy arrays of this text.
+    var lazy: LazyJSONText?
+    /// Containers around the one being decoded, in the document it belongs to
+    /// (a lazy array being materialized), counted against `maxDepth`.
+    var baseDepth = 0
+    /// A table (stack index) to fill instead of creating the outermost container.
+    var rootTable: Int32 = 0
 
     init(L: OpaquePointer, bytes: UnsafeRawBufferPointer, nullRef: Int32, maxDepth: Int, maxItems: Int, scratch: [UInt8]) {
         self.L = L
@@ -95,7 +118,7 @@ private struct JSONToLua {
     }
 
     /// Decodes values until the one started here is complete.
-    private mutating func decodeValue() throws {
+    mutating func decodeValue() throws {
         let depthAtStart = frames.count
         while true {
             skipWhitespace()
@@ -113,6 +136,7 @@ private struct JSONToLua {
                     continue
                 }
             case UInt8(ascii: "["):
+                if lazy != nil, !frames.isEmpty, try pushLazyArrayIfLarge() { break }
                 position += 1
                 try openContainer(isArray: true)
                 skipWhitespace()
@@ -174,11 +198,38 @@ private struct JSONToLua {
     }
 
     private mutating func openContainer(isArray: Bool) throws {
-        guard frames.count < maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
+        guard baseDepth + frames.count < maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
         guard lua_checkstack(L, 4) != 0 else { throw failure("Lua stack overflow") }
-        let hint = frames.last?.siblingSize ?? 0
-        lua_createtable(L, isArray ? hint : 0, isArray ? 0 : hint)
+        if frames.isEmpty, rootTable != 0 {
+            lua_pushvalue(L, rootTable)
+        } else {
+            let hint = frames.last?.siblingSize ?? 0
+            lua_createtable(L, isArray ? hint : 0, isArray ? 0 : hint)
+        }
         frames.append(Frame(isArray: isArray))
+    }
+
+    /// At an array's `[` inside the document: when the array is flat (scalars,
+    /// or objects and arrays of scalars: what bars and columns are) and longer
+    /// than ``lazyJSONThreshold`` bytes, pushes it as a lazy array, moves past
+    /// it and returns true. Other arrays, and arrays whose brackets do not
+    /// balance, are left to the eager decoder (which reports such errors); the
+    /// arrays inside those may be lazy in turn.
+    private mutating func pushLazyArrayIfLarge() throws -> Bool {
+        guard let lazy else { return false }
+        let depth = baseDepth + frames.count  // containers around the array
+        guard maxDepth - depth - 1 >= 1 else { return false }  // its elements may be containers
+        let from = position + 1
+        var skip = argo_json_skip_state()
+        skip.max_depth = 1
+        var scanned = argo_json_skip(bytes + from, min(lazyJSONThreshold, end - from), &skip)
+        if skip.closed != 0 || skip.too_deep != 0 { return false }
+        scanned += argo_json_skip(bytes + from + scanned, end - from - scanned, &skip)
+        guard skip.closed != 0, skip.too_deep == 0, bytes[from + scanned - 1] == UInt8(ascii: "]") else { return false }
+        guard lua_checkstack(L, 6) != 0 else { throw failure("Lua stack overflow") }
+        pushLazyJSONArray(L, text: lazy, start: position, end: from + scanned, maxItems: maxItems, depth: depth)
+        position = from + scanned
+        return true
     }
 
     /// Pops the finished container's frame; the table stays on the stack as the
@@ -205,9 +256,9 @@ private struct JSONToLua {
     /// Skips the rest of the open container, its closing bracket included,
     /// checking only that strings close and brackets balance (``argo_json_skip``:
     /// 64 bytes at a time).
-    private mutating func skipToContainerEnd() throws {
+    mutating func skipToContainerEnd() throws {
         var skip = argo_json_skip_state()
-        skip.max_depth = maxDepth - frames.count
+        skip.max_depth = maxDepth - baseDepth - frames.count
         position += argo_json_skip(bytes + position, end - position, &skip)
         if skip.too_deep != 0 { throw failure("nesting deeper than \(maxDepth) levels") }
         guard skip.closed != 0 else {
@@ -223,32 +274,59 @@ private struct JSONToLua {
     // MARK: - Scalars
 
     private mutating func decodeString() throws {
+        switch try scanString() {
+        case .input(let start, let count):
+            _ = lua_pushlstring(L, UnsafeRawPointer(bytes + start).assumingMemoryBound(to: CChar.self), count)
+        case .scratch:
+            scratch.withUnsafeBytes {
+                _ = lua_pushlstring(L, $0.baseAddress?.assumingMemoryBound(to: CChar.self) ?? emptyCString, $0.count)
+            }
+        }
+    }
+
+    /// Where a string ``scanString()`` read is: in the input, or unescaped in `scratch`.
+    enum ScannedString {
+        case input(start: Int, count: Int)
+        case scratch
+    }
+
+    /// Reads the string whose opening quote is at `position`, checking escapes
+    /// and control characters.
+    mutating func scanString() throws -> ScannedString {
         position += 1  // opening quote
         let start = position
         while position < end {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                _ = lua_pushlstring(L, UnsafeRawPointer(bytes + start).assumingMemoryBound(to: CChar.self), position - start)
                 position += 1
-                return
+                return .input(start: start, count: position - 1 - start)
             }
-            if byte == UInt8(ascii: "\\") { return try decodeEscapedString(from: start) }
+            if byte == UInt8(ascii: "\\") {
+                try unescapeString(from: start)
+                return .scratch
+            }
             if byte < 0x20 { throw failure("control character in a string") }
             position += 1
         }
         throw failure("unterminated string")
     }
 
-    private mutating func decodeEscapedString(from start: Int) throws {
+    /// The bytes of a scanned string, valid until the next scan.
+    func withBytes<R>(of string: ScannedString, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch string {
+        case .input(let start, let count): try body(UnsafeRawBufferPointer(start: bytes + start, count: count))
+        case .scratch: try scratch.withUnsafeBytes(body)
+        }
+    }
+
+    /// From the first backslash of a string begun at `start`: its unescaped bytes into `scratch`.
+    private mutating func unescapeString(from start: Int) throws {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(start: bytes + start, count: position - start))
         while position < end {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
-                scratch.withUnsafeBytes {
-                    _ = lua_pushlstring(L, $0.baseAddress?.assumingMemoryBound(to: CChar.self) ?? emptyCString, $0.count)
-                }
                 return
             }
             if byte < 0x20 { throw failure("control character in a string") }
@@ -329,7 +407,7 @@ private struct JSONToLua {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws {
+    mutating func expectLiteral(_ literal: StaticString) throws {
         let count = literal.utf8CodeUnitCount
         guard position + count <= end, memcmp(bytes + position, literal.utf8Start, count) == 0 else {
             throw failure("invalid literal, expected '\(literal)'")
@@ -339,8 +417,25 @@ private struct JSONToLua {
 
     /// RFC 8259 numbers. Integers that fit 64 bits are pushed as integers; others
     /// as floats, exactly when mantissa and power of ten allow (Clinger's fast
-    /// path), else through the standard library's correctly rounded parser.
+    /// path, then Eisel–Lemire), else through Lua's correctly rounded parser.
     private mutating func decodeNumber() throws {
+        switch try scanNumber() {
+        case .integer(let value): lua_pushinteger(L, value)
+        case .float(let value): lua_pushnumber(L, value)
+        case .text(let start, let length): try pushNumberText(start: start, length: length)
+        }
+    }
+
+    /// A number as ``scanNumber()`` read it.
+    enum ScannedNumber {
+        case integer(Int64)
+        case float(Double)
+        /// Text only Lua's `strtod` converts exactly (``pushNumberText(start:length:)``).
+        case text(start: Int, length: Int)
+    }
+
+    /// Reads the number at `position`, checking its syntax.
+    mutating func scanNumber() throws -> ScannedNumber {
         let start = position
         let negative = bytes[position] == UInt8(ascii: "-")
         if negative { position += 1 }
@@ -385,29 +480,28 @@ private struct JSONToLua {
             exponent += exponentNegative ? -value : value
         }
         if !isFloat, !overflow {
-            if !negative, mantissa <= UInt64(Int64.max) {
-                lua_pushinteger(L, Int64(mantissa))
-                return
-            }
+            if !negative, mantissa <= UInt64(Int64.max) { return .integer(Int64(mantissa)) }
             if negative, mantissa <= UInt64(Int64.max) + 1 {
-                lua_pushinteger(L, mantissa == UInt64(Int64.max) + 1 ? Int64.min : -Int64(mantissa))
-                return
+                return .integer(mantissa == UInt64(Int64.max) + 1 ? Int64.min : -Int64(mantissa))
             }
         }
         // Every digit held (up to 19, Yahoo's 17-digit prices included): exact or Eisel–Lemire.
         if !overflow, let value = DecimalToDouble.value(mantissa: mantissa, exponent: exponent, negative: negative) {
-            lua_pushnumber(L, value)
-            return
+            return .float(value)
         }
-        // More digits than 64 bits hold, a halfway case, or an extreme exponent: Lua's
-        // own strtod-based conversion, correctly rounded, from a NUL-terminated copy.
-        let length = position - start
+        return .text(start: start, length: position - start)
+    }
+
+    /// Pushes a number ``scanNumber()`` could not convert: more digits than 64
+    /// bits hold, a halfway case, or an extreme exponent. Lua's own strtod-based
+    /// conversion, correctly rounded, from a NUL-terminated copy; always a float.
+    func pushNumberText(start: Int, length: Int) throws {
         let converted = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { text -> Bool in
             for offset in 0..<length { text[offset] = CChar(bitPattern: bytes[start + offset]) }
             text[length] = 0
             return lua_stringtonumber(L, text.baseAddress!) == length + 1
         }
-        guard converted else { throw failure("invalid number") }
+        guard converted else { throw JSONDecodeError(message: "invalid number", offset: start + length) }
         if lua_isinteger(L, -1) != 0 {
             // Lua reads integers past 64 bits as floats already; should it take one whole, it stays a float here.
             lua_pushnumber(L, lua_tonumberx(L, -1, nil))
@@ -422,10 +516,10 @@ private struct JSONToLua {
         if o1 || o2 { overflow = true } else { mantissa = sum }
     }
 
-    private func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+    func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
 
     @inline(__always)
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < end {
             let byte = bytes[position]
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
@@ -433,13 +527,13 @@ private struct JSONToLua {
         }
     }
 
-    private func describeByte() -> String {
+    func describeByte() -> String {
         guard position < end else { return "end of input" }
         let byte = bytes[position]
         return byte >= 0x20 && byte < 0x7F ? "character '\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
     }
 
-    private func failure(_ message: String) -> JSONDecodeError {
+    func failure(_ message: String) -> JSONDecodeError {
         JSONDecodeError(message: message, offset: position)
     }
 }

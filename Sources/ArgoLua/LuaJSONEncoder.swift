@@ -54,6 +54,7 @@ extension LuaState {
             }
             defer { path.remove(identity) }
             guard lua_checkstack(L, 4) != 0 else { throw LuaHostError("json.encode: Lua stack overflow") }
+            try materializeLazyJSON(at: index)
             try encodeTable(at: index, into: &output, depth: depth, path: &path)
         default:
             throw LuaHostError("json.encode: cannot encode a \(typeName(at: index)) value")

@@ -8,11 +8,60 @@
 /// takes only text chunks; `require` only modules under `plugins/lib/`;
 /// `setmetatable` refuses `__gc` (a finalizer would run during another plugin's
 /// call); `collectgarbage` only counts, steps or collects.
+///
+/// It also returns the metamethods of lazy JSON arrays (`LuaState+LazyJSON.swift`):
+/// the first touch decodes the array (a malformed one raises a `bad_response`
+/// error), and the sandbox's `next`, `rawget`, `rawset`, `rawlen`,
+/// `getmetatable` and `setmetatable` decode a lazy array before they look at it.
 let luaSandboxPrelude = #"""
-local host, null = ...
+local host, null, LAZY = ...
 local G = _G
-local next, type, error, pcall, rawget, load = next, type, error, pcall, rawget, load
-local raw_setmetatable, raw_collectgarbage = setmetatable, collectgarbage
+local next, type, error, pcall, rawget, rawset, rawlen, load = next, type, error, pcall, rawget, rawset, rawlen, load
+local raw_setmetatable, raw_getmetatable, raw_collectgarbage = setmetatable, getmetatable, collectgarbage
+local materialize = host.json_materialize
+
+local function force(t)
+  local ok, err = pcall(materialize, t)
+  if not ok then error({ kind = "bad_response", message = "body is not JSON: " .. tostring(err) }, 0) end
+end
+
+-- `t`, decoded first when it is a lazy array.
+local function forced(t)
+  if type(t) == "table" then
+    local mt = raw_getmetatable(t)
+    if type(mt) == "table" and rawget(mt, LAZY) ~= nil then force(t) end
+  end
+  return t
+end
+
+local lazy_methods = {
+  __index = function(t, k) force(t) return rawget(t, k) end,
+  __newindex = function(t, k, v) force(t) rawset(t, k, v) end,
+  __len = function(t) force(t) return rawlen(t) end,
+  __pairs = function(t) force(t) return next, t, nil end,
+}
+
+-- Not tail calls, so that an error names the function ("bad argument #1 to 'next'").
+local function sandbox_next(t, k)
+  local key, value = next(forced(t), k)
+  return key, value
+end
+local function sandbox_rawget(t, k)
+  local value = rawget(forced(t), k)
+  return value
+end
+local function sandbox_rawset(t, k, v)
+  local table = rawset(forced(t), k, v)
+  return table
+end
+local function sandbox_rawlen(t)
+  local length = rawlen(forced(t))
+  return length
+end
+local function sandbox_getmetatable(t)
+  local mt = raw_getmetatable(forced(t))
+  return mt
+end
 
 -- Strings index the real `string` table through their metatable: strip it and lock it.
 string.dump = nil
@@ -38,7 +87,8 @@ local function setmetatable(t, mt)
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
     error("setmetatable: __gc is not allowed in the sandbox", 2)
   end
-  return raw_setmetatable(t, mt)
+  local result = raw_setmetatable(forced(t), mt)
+  return result
 end
 
 local function collectgarbage(option)
@@ -57,6 +107,8 @@ make_env = function()
   for name, library in next, libraries do env[name] = copy(library) end
   env.json.null = null
   env.setmetatable = setmetatable
+  env.next, env.rawget, env.rawset, env.rawlen = sandbox_next, sandbox_rawget, sandbox_rawset, sandbox_rawlen
+  env.getmetatable = sandbox_getmetatable
   env.collectgarbage = collectgarbage
   env._G = env
 
@@ -91,5 +143,5 @@ make_env = function()
   return env
 end
 
-return make_env
+return make_env, lazy_methods
 """#

@@ -34,7 +34,8 @@ extension LuaState {
     /// at a time: `body` gets the 1-based position and the values of `keys`
     /// (`.missing` where absent), without a ``LuaValue`` per record. This is the
     /// fast path for the hundreds of bars a market-data plugin returns. Returns
-    /// false when the field is nil or the value at `index` is no table. Reads raw: no metamethod runs.
+    /// false when the field is nil or the value at `index` is no table. Reads raw: no metamethod runs;
+    /// a lazy JSON array is read from its text (a ``JSONDecodeError`` when it is malformed).
     @discardableResult
     public func forEachRecord(
         inField field: String, ofTableAt index: Int32, keys: [String], _ body: (Int, [LuaScalar]) throws -> Void
@@ -42,6 +43,10 @@ extension LuaState {
         let base = lua_gettop(L)
         defer { lua_settop(L, base) }
         guard let list = try pushTableField(field, ofTableAt: index, room: keys.count) else { return false }
+        if let lazy = lazyJSONArray(at: list) {
+            try readLazyRecords(lazy, keys: keys, body)
+            return true
+        }
         let length = Int(lua_rawlen(L, list))
         if length == 0 {
             lua_pushnil(L)
@@ -72,6 +77,7 @@ extension LuaState {
     /// sends), one row at a time: `body` gets the 1-based row and the values
     /// of `keys` at that row. The rows are as many as the first key's list.
     /// Returns false when the field is nil or the value at `index` is no table.
+    /// Lazy JSON arrays among the lists are read from their text.
     @discardableResult
     public func forEachColumnRow(
         inField field: String, ofTableAt index: Int32, keys: [String], _ body: (Int, [LuaScalar]) throws -> Void
@@ -79,18 +85,25 @@ extension LuaState {
         let base = lua_gettop(L)
         defer { lua_settop(L, base) }
         guard let columns = try pushTableField(field, ofTableAt: index, room: keys.count) else { return false }
-        // Each column (or nil) sits on the stack above the columns table.
-        for key in keys {
+        // Each column (or nil) sits on the stack above the columns table; lazy
+        // JSON arrays are read from their text instead.
+        var lazyColumns = [[LuaScalar]?](repeating: nil, count: keys.count)
+        for (column, key) in keys.enumerated() {
             pushString(key)
             let kind = lua_rawget(L, columns)
             guard kind == LUA_TTABLE || kind == LUA_TNIL else { throw LuaRecordsError.notAList("column '\(key)' is a \(typeName(at: -1))") }
+            if let lazy = lazyJSONArray(at: -1) { lazyColumns[column] = try readLazyColumn(lazy) }
         }
         let first = columns + 1
-        let rows = lua_type(L, first) == LUA_TTABLE ? Int(lua_rawlen(L, first)) : 0
+        let rows = lazyColumns[0]?.count ?? (lua_type(L, first) == LUA_TTABLE ? Int(lua_rawlen(L, first)) : 0)
         guard rows > 0 else { return true }
         var values = [LuaScalar](repeating: .missing, count: keys.count)
         for row in 1...rows {
             for column in keys.indices {
+                if let lazy = lazyColumns[column] {
+                    values[column] = row <= lazy.count ? lazy[row - 1] : .missing
+                    continue
+                }
                 let list = first + Int32(column)
                 guard lua_type(L, list) == LUA_TTABLE else {
                     values[column] = .missing

@@ -2,7 +2,8 @@ internal import CLua
 
 extension LuaState {
     /// Opens the allowed standard libraries, creates `json.null`, registers the
-    /// host functions and runs the sandbox prelude.
+    /// host functions and runs the sandbox prelude (which also makes the
+    /// metamethods of lazy JSON arrays).
     func installSandbox() throws {
         // Nothing else is opened: no io, no package, no debug, no coroutine.
         let openers: [(String, lua_CFunction)] = [
@@ -21,15 +22,19 @@ extension LuaState {
         }
         pushHostTable()
         pushJSONNull()
-        try protectedCall(argumentCount: 2, resultCount: 1, plugin: nil, function: "sandbox")
+        lua_pushlightuserdata(L, lazyJSONMarker)
+        try protectedCall(argumentCount: 3, resultCount: 2, plugin: nil, function: "sandbox")
+        lazyJSONMethodsRef = luaL_ref(L, clua_registryindex())
         makeEnvironmentRef = luaL_ref(L, clua_registryindex())
     }
 
     /// The table of host functions the prelude wires into each environment.
     private func pushHostTable() {
-        lua_createtable(L, 0, 3)
+        lua_createtable(L, 0, 4)
         pushHostFunction { state in try state.jsonDecodeHostFunction() }
         lua_setfield(L, -2, "json_decode")
+        pushHostFunction { state in try state.jsonMaterializeHostFunction() }
+        lua_setfield(L, -2, "json_materialize")
         pushHostFunction { state in try state.jsonEncodeHostFunction() }
         lua_setfield(L, -2, "json_encode")
         pushHostFunction { state in try state.librarySourceHostFunction() }

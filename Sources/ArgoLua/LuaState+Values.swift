@@ -61,7 +61,8 @@ extension LuaState {
 
     /// The value at stack `index`, copied into Swift. Throws for functions,
     /// userdata and threads, for tables that contain themselves, and for nesting
-    /// deeper than ``LuaLimits/maxDepth``. Reads tables raw: no metamethod runs.
+    /// deeper than ``LuaLimits/maxDepth``. Reads tables raw: no metamethod runs;
+    /// a lazy JSON array is decoded first (a ``JSONDecodeError`` when it is malformed).
     public func value(at index: Int32) throws -> LuaValue {
         var path: Set<UnsafeRawPointer> = []
         return try value(at: lua_absindex(L, index), depth: 0, path: &path)
@@ -108,6 +109,7 @@ extension LuaState {
         guard lua_checkstack(L, 4) != 0 else {
             throw LuaError(kind: .conversion, message: "Lua stack overflow while converting a table")
         }
+        try materializeLazyJSON(at: index)
         let length = Int(lua_rawlen(L, index))
         if length > 0, excluding.isEmpty, isSequence(at: index, length: length) {
             var elements: [LuaValue] = []

@@ -20,6 +20,8 @@ public final class LuaState {
     var makeEnvironmentRef: Int32 = 0
     var jsonNullRef: Int32 = 0
     var jsonNullPointer: UnsafeRawPointer?
+    /// The metamethods of lazy JSON arrays (`LuaState+LazyJSON.swift`), made by the sandbox prelude.
+    var lazyJSONMethodsRef: Int32 = 0
     /// Reused by the JSON decoder for strings with escapes.
     var scratch: [UInt8] = []
 
