@@ -440,16 +440,14 @@ struct JSONToLua {
         let negative = bytes[position] == UInt8(ascii: "-")
         if negative { position += 1 }
         guard position < end, isDigit(bytes[position]) else { throw failure("invalid number") }
+        // Up to 19 digits always fit 64 bits; more go to strtod (`overflow`).
         var mantissa: UInt64 = 0
-        var overflow = false
+        var digits = 0
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
             if position < end, isDigit(bytes[position]) { throw failure("leading zero in a number") }
         } else {
-            while position < end, isDigit(bytes[position]) {
-                accumulate(bytes[position], into: &mantissa, overflow: &overflow)
-                position += 1
-            }
+            digits = scanDigits(into: &mantissa)
         }
         var exponent = 0
         var isFloat = false
@@ -457,11 +455,9 @@ struct JSONToLua {
             isFloat = true
             position += 1
             guard position < end, isDigit(bytes[position]) else { throw failure("invalid number: no digit after '.'") }
-            while position < end, isDigit(bytes[position]) {
-                if !overflow { exponent -= 1 }
-                accumulate(bytes[position], into: &mantissa, overflow: &overflow)
-                position += 1
-            }
+            let fraction = scanDigits(into: &mantissa)
+            digits += fraction
+            exponent = -fraction
         }
         if position < end, bytes[position] | 0x20 == UInt8(ascii: "e") {
             isFloat = true
@@ -479,6 +475,7 @@ struct JSONToLua {
             }
             exponent += exponentNegative ? -value : value
         }
+        let overflow = digits > 19
         if !isFloat, !overflow {
             if !negative, mantissa <= UInt64(Int64.max) { return .integer(Int64(mantissa)) }
             if negative, mantissa <= UInt64(Int64.max) + 1 {
@@ -509,11 +506,34 @@ struct JSONToLua {
         }
     }
 
-    private func accumulate(_ byte: UInt8, into mantissa: inout UInt64, overflow: inout Bool) {
-        if overflow { return }
-        let (times10, o1) = mantissa.multipliedReportingOverflow(by: 10)
-        let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - 48))
-        if o1 || o2 { overflow = true } else { mantissa = sum }
+    /// Reads digits at `position` into `mantissa` (wrapping past 19 digits:
+    /// the caller then takes another path) and returns how many there were.
+    /// Eight at a time where eight are there.
+    @inline(__always)
+    private mutating func scanDigits(into mantissa: inout UInt64) -> Int {
+        let first = position
+        while end - position >= 8, let eight = eightDigits(at: position) {
+            mantissa = mantissa &* 100_000_000 &+ eight
+            position += 8
+        }
+        while position < end, isDigit(bytes[position]) {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[position] &- 48)
+            position += 1
+        }
+        return position - first
+    }
+
+    /// The value of the eight bytes at `offset` when all are ASCII digits (SWAR, as simdjson does).
+    @inline(__always)
+    private func eightDigits(at offset: Int) -> UInt64? {
+        let word = UInt64(littleEndian: UnsafeRawPointer(bytes + offset).loadUnaligned(as: UInt64.self))
+        let high = word & 0xF0F0_F0F0_F0F0_F0F0
+        let carried = (word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0
+        guard high | (carried >> 4) == 0x3333_3333_3333_3333 else { return nil }
+        var value = word & 0x0F0F_0F0F_0F0F_0F0F
+        value = (value &* 2561) >> 8
+        value = ((value & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((value & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }

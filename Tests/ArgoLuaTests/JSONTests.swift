@@ -59,6 +59,36 @@ struct JSONTests {
         }
     }
 
+    @Test("30,000 random numbers (1 to 25 digits, fractions, exponents) decode as Lua's own tonumber reads them: same type, same value")
+    func numbersAsLuaReadsThem() throws {
+        var random = SplitMix(state: 3)
+        func digits(_ count: Int) -> String { String((0..<count).map { _ in Character(String(random.next() % 10)) }) }
+        var texts: [String] = []
+        for _ in 0..<30_000 {
+            var integer = digits(Int(random.next() % 25) + 1)
+            while integer.count > 1, integer.hasPrefix("0") { integer.removeFirst() }
+            var text = (random.next() % 3 == 0 ? "-" : "") + integer
+            if random.next() % 2 == 0 { text += "." + digits(Int(random.next() % 22) + 1) }
+            if random.next() % 4 == 0 { text += (random.next() % 2 == 0 ? "e-" : "E+") + String(random.next() % 40) }
+            texts.append(text)
+        }
+        let state = try makeState(instructions: 50_000_000)
+        let plugin = try loadPlugin(state, "numbers", """
+            return { check = function(texts)
+              local decoded = json.decode("[" .. table.concat(texts, ",") .. "]")
+              for i, text in ipairs(texts) do
+                local mine, lua = decoded[i], tonumber(text)
+                if math.type(mine) ~= math.type(lua) or mine ~= lua then
+                  return text .. ": " .. math.type(mine) .. " " .. string.format("%.17g", mine) .. " vs " .. math.type(lua) .. " " .. string.format("%.17g", lua)
+                end
+              end
+              return "same"
+            end }
+            """)
+        let result = try state.call(plugin, "check", arguments: [.array(texts.map { .string(LuaString($0)) })])
+        #expect(result == ["same"])
+    }
+
     @Test("malformed JSON reports its byte offset", arguments: [
         (#"{"a": 1,}"#, 8, "expected a string key"),
         (#"[1, 2"#, 5, "unexpected end of input"),
@@ -126,5 +156,17 @@ struct JSONTests {
             try (0..<count).map { try state.value(at: first + $0) }
         }
         #expect(result == [2, 2])
+    }
+}
+
+/// SplitMix64, seeded: the same numbers on every run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -1,23 +1,11 @@
 @testable import ArgoLua
 import Testing
 
-/// SplitMix64: the same documents on every run.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random JSON with long arrays: scalars of every kind (integers past 64 bits,
 /// floats only `strtod` rounds right, escapes), flat records with duplicate
 /// and escaped keys, arrays of arrays, and objects around them.
 struct LazyDocuments {
-    var random: SeededRandom
+    var random: SplitMix
 
     mutating func scalar() -> String {
         switch Int.random(in: 0..<12, using: &random) {
@@ -83,7 +71,7 @@ struct LazyJSONTests {
     func sameAsEager() throws {
         let state = try makeState(memory: 64 << 20, instructions: 50_000_000)
         let plugin = try loadPlugin(state, "round", Self.roundTrip)
-        var documents = LazyDocuments(random: SeededRandom(state: 7))
+        var documents = LazyDocuments(random: SplitMix(state: 7))
         for index in 0..<200 {
             let text = documents.document()
             let max: LuaValue = index % 3 == 0 ? .integer(Int64(1 + index % 50)) : .nil
@@ -195,7 +183,7 @@ struct LazyJSONTests {
 
     @Test("300 random record lists: the host reads them from the text as it reads them decoded, errors included")
     func recordsFromText() throws {
-        var documents = LazyDocuments(random: SeededRandom(state: 11))
+        var documents = LazyDocuments(random: SplitMix(state: 11))
         for index in 0..<300 {
             var records = (0..<Int.random(in: 40...200, using: &documents.random)).map { _ in documents.record(nested: false) }
             switch index % 10 {
@@ -219,7 +207,7 @@ struct LazyJSONTests {
 
     @Test("300 random column sets (uneven, with nulls): the host reads them from the text as it reads them decoded")
     func columnsFromText() throws {
-        var documents = LazyDocuments(random: SeededRandom(state: 13))
+        var documents = LazyDocuments(random: SplitMix(state: 13))
         for index in 0..<300 {
             let columns = ["t", "o", "h", "l", "c", "v"].compactMap { key -> String? in
                 if Int.random(in: 0..<8, using: &documents.random) == 0 { return nil }
