@@ -50,7 +50,7 @@ public struct FetchRequest: Sendable, Hashable {
         var text = String(base)
         if !path.isEmpty {
             if !path.hasPrefix("/") { text += "/" }
-            text += path.addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? path
+            text += Self.encodePath(path)
         }
         if !query.isEmpty {
             text += "?" + query.map { Self.encodeQuery($0.name) + "=" + Self.encodeQuery($0.value) }.joined(separator: "&")
@@ -64,8 +64,8 @@ public struct FetchRequest: Sendable, Hashable {
         var copy = self
         copy.query.sort { ($0.name, $0.value) < ($1.name, $1.value) }
         var key = method + " " + copy.url
-        for header in headers.sorted(by: { ($0.name.lowercased(), $0.value) < ($1.name.lowercased(), $1.value) }) {
-            key += "\n" + header.name.lowercased() + ": " + header.value
+        for (name, value) in headers.map({ ($0.name.lowercased(), $0.value) }).sorted(by: <) {
+            key += "\n" + name + ": " + value
         }
         if let maxItems { key += "\nmax_items: \(maxItems)" }
         if let body { key += "\n\n" + String(decoding: body, as: UTF8.self) }
@@ -83,6 +83,15 @@ public struct FetchRequest: Sendable, Hashable {
         set.insert(charactersIn: "-._~,:/")
         return set
     }()
+
+    static func encodePath(_ text: String) -> String {
+        // Most paths need no escaping: say so without Foundation.
+        if text.utf8.allSatisfy({ $0 < 128 && pathASCII[Int($0)] }) { return text }
+        return text.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? text
+    }
+
+    /// ``pathAllowed`` for ASCII, as a table.
+    static let pathASCII: [Bool] = (0..<128).map { pathAllowed.contains(Unicode.Scalar(UInt8($0))) }
 
     static func encodeQuery(_ text: String) -> String {
         // Most names and values need no escaping: say so without Foundation.

@@ -75,6 +75,11 @@ struct RulesTests {
         let request = FetchRequest(baseURL: "http://127.0.0.1:9/", path: "v2/stocks/BRK.B/bars",
                                    query: [.init("symbols", "A B&C"), .init("limit", "10")])
         #expect(request.url == "http://127.0.0.1:9/v2/stocks/BRK.B/bars?symbols=A%20B%26C&limit=10")
+        // Paths: escaped as Foundation escapes them (a space, '?', '#', '%', non-ASCII), untouched otherwise.
+        for path in ["/v8/finance/chart/AAPL", "/a b/c?d#e", "/caf\u{e9}/\u{1F600}", "/100%/x", "/~user/a-b_c.d!$&'()*+,;=:@"] {
+            let expected = path.addingPercentEncoding(withAllowedCharacters: FetchRequest.pathAllowed)!
+            #expect(FetchRequest(baseURL: "http://127.0.0.1:9", path: path).url == "http://127.0.0.1:9" + expected, "\(path)")
+        }
         var swapped = request
         swapped.query.reverse()
         #expect(request.cacheKey(redactor: Redactor(secrets: [])) == swapped.cacheKey(redactor: Redactor(secrets: [])))

@@ -35,20 +35,21 @@ struct RequestTarget: Sendable, Equatable {
         } else {
             throw .invalidURL("only http:// and https:// URLs are supported")
         }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        // Byte searches (on the UTF-8 view, whose indices the substrings share): every delimiter is ASCII.
+        let authorityEnd = rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
         rest = rest[authorityEnd...]
-        if let fragment = rest.firstIndex(of: "#") { rest = rest[..<fragment] }
-        guard !authority.isEmpty, !authority.contains("@") else { throw .invalidURL("the URL needs a host and no user info") }
+        if let fragment = rest.utf8.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<fragment] }
+        guard !authority.isEmpty, !authority.utf8.contains(UInt8(ascii: "@")) else { throw .invalidURL("the URL needs a host and no user info") }
 
         var host: Substring
         var portText: Substring?
         if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw .invalidURL("unclosed [ in the host") }
+            guard let close = authority.utf8.firstIndex(of: UInt8(ascii: "]")) else { throw .invalidURL("unclosed [ in the host") }
             host = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
             if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { throw .invalidURL("bad host") }
-        } else if let colon = authority.lastIndex(of: ":") {
+        } else if let colon = authority.utf8.lastIndex(of: UInt8(ascii: ":")) {
             host = authority[..<colon]
             portText = authority[authority.index(after: colon)...]
         } else {
