@@ -66,7 +66,12 @@ public struct Bar: Sendable, Equatable, Codable {
 /// Unix seconds of `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, parsed
 /// by hand: a formatter per bar cost more than everything else in a cycle (ICU).
 func rfc3339(_ text: String) -> Int64? {
-    let utf8 = Array(text.utf8)
+    var text = text
+    return text.withUTF8(rfc3339)
+}
+
+/// ``rfc3339(_:)`` of UTF-8 bytes.
+func rfc3339(_ utf8: UnsafeBufferPointer<UInt8>) -> Int64? {
     guard utf8.count >= 10 else { return nil }
     func number(_ range: Range<Int>) -> Int64? {
         guard range.upperBound <= utf8.count else { return nil }

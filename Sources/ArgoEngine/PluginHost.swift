@@ -208,11 +208,13 @@ public final class PluginHost: Sendable {
         try await call("parse", plugin: plugin, redactor: redactor) { state, reference in
             state.pushReference(reference)
             if let single = responses[nil], responses.count == 1 {
-                try state.push(Self.responseValue(single))
+                try state.pushResponse(status: single.status, headers: single.headers, body: single.body)
             } else {
-                var table: [LuaValue: LuaValue] = [:]
-                for (name, response) in responses { table[.string(LuaString(name ?? "default"))] = Self.responseValue(response) }
-                try state.push(.table(table))
+                state.pushTable(fields: responses.count)
+                for (name, response) in responses {
+                    try state.pushResponse(status: response.status, headers: response.headers, body: response.body)
+                    state.setField(name ?? "default")
+                }
             }
             try state.push(.boolean(responses[nil] == nil || responses.count > 1))
             state.pushString(symbol)
@@ -293,14 +295,6 @@ public final class PluginHost: Sendable {
     }
 
     // MARK: - Conversions
-
-    static func responseValue(_ response: FetchResponse) -> LuaValue {
-        var headers: [LuaValue: LuaValue] = [:]
-        for header in response.headers { headers[.string(LuaString(header.name))] = .string(LuaString(header.value)) }
-        return .table([
-            "status": .integer(Int64(response.status)), "headers": .table(headers), "body": .string(LuaString(bytes: response.body)),
-        ])
-    }
 
     static func pluginRequest(_ value: LuaValue, plugin: String) throws -> PluginRequest {
         guard let path = value["path"].stringValue else { throw FetchError(.plugin, "\(plugin): a request needs a string 'path'") }

@@ -158,3 +158,40 @@ extension LuaState {
         return count == length
     }
 }
+
+extension LuaState {
+    // MARK: - Tables without a LuaValue in between
+
+    /// Pushes `{ status = status, headers = { [name] = value, ... }, body = body }`,
+    /// the table a plugin's `parse` gets for one HTTP response (a repeated
+    /// header name keeps its last value).
+    public func pushResponse(status: Int, headers: [(name: String, value: String)], body: [UInt8]) throws {
+        guard lua_checkstack(L, 6) != 0 else {
+            throw LuaError(kind: .conversion, message: "Lua stack overflow while pushing a response")
+        }
+        lua_createtable(L, 0, 3)
+        lua_pushinteger(L, lua_Integer(status))
+        lua_setfield(L, -2, "status")
+        lua_createtable(L, 0, Int32(clamping: headers.count))
+        for header in headers {
+            pushString(header.name)
+            pushString(header.value)
+            lua_rawset(L, -3)
+        }
+        lua_setfield(L, -2, "headers")
+        pushBytes(body)
+        lua_setfield(L, -2, "body")
+    }
+
+    /// Pushes an empty table with room for `fields` named fields.
+    public func pushTable(fields: Int) {
+        lua_createtable(L, 0, Int32(clamping: fields))
+    }
+
+    /// Pops the value on top of the stack into field `name` of the table below it.
+    public func setField(_ name: String) {
+        pushString(name)
+        clua_insert(L, -2)
+        lua_rawset(L, -3)
+    }
+}

@@ -33,11 +33,26 @@ struct ParseResultTests {
             if symbol == "BADCOLUMN" then return { columns = { t = { 1763614800 }, o = { 1 }, h = { 1 }, l = { 1 }, c = { "x" } } } end
             if symbol == "COLUMNSTRING" then return { columns = { t = { 1 }, o = "nope" } } end
             if symbol == "NOTHING" then return 42 end
+            if symbol == "ECHO" then
+              return { direction = "NEUTRAL", confidence = 0,
+                       reasoning = response.status .. " " .. tostring(response.headers["X-Rate"]) .. " " .. response.body }
+            end
             return { direction = "long", confidence = 0.5, reasoning = "a signal wins", bars = "ignored" }
           end,
           signal = function(ind, symbol, ctx) return { direction = "NEUTRAL", confidence = 0, reasoning = "" } end,
         }
         """
+
+    @Test("parse gets the response's status, headers (a repeated name keeps its last value) and body")
+    func responseFields() async throws {
+        let directory = PluginDirectory(
+            path: "plugins", files: [.init(path: "plugins/shapes.lua", stem: "shapes", source: Self.plugin)], library: LuaLibrary())
+        let host = try PluginHost(directory: directory, consensus: nil, poolSize: 1)
+        let response = FetchResponse(status: 203, headers: [("X-Rate", "1"), ("Content-Type", "text/plain"), ("X-Rate", "7")],
+                                     body: Array("hello".utf8), attempts: 1, latency: 0, cacheKey: "k")
+        let outcome = try await host.parse("shapes", responses: [nil: response], symbol: "ECHO", ctx: .table([:]), redactor: Redactor(secrets: []))
+        #expect(outcome == .signal(.neutral, confidence: 0, reasoning: "203 7 hello"))
+    }
 
     func parse(_ symbol: String) async throws -> ParseOutcome {
         let directory = PluginDirectory(
