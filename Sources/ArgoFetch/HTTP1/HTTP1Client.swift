@@ -80,13 +80,6 @@ final class HTTP1Client: Sendable {
     /// The pool for an origin (for tests).
     func pool(for url: String) throws -> HTTP1ConnectionPool { pools.pool(for: try RequestTarget(url: url).origin) }
 
-    /// The largest receive buffer a connection grows to (it starts at 2 KiB, enough
-    /// for a chat completion). Each connection keeps its buffer while it lives
-    /// (2,500 of them for 500 symbols): 8 KiB peaked at 132–134 MB there against
-    /// 146–153 MB with 16 KiB, for about 6% more host CPU (twice the reads per
-    /// large body); 64 KiB read no faster than 16 KiB and cost 30 MB more.
-    static let receiveBufferMaximum = 8_192
-
     private static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
     private static let idempotent: [HTTPMethod] = [.GET, .HEAD, .PUT, .DELETE, .OPTIONS]
 
@@ -158,7 +151,8 @@ final class HTTP1Client: Sendable {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(min(settings.connectTimeout, remaining))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 2048, maximum: Self.receiveBufferMaximum))
+            .channelOption(.recvAllocator, value: BurstReceiveAllocator())
+            .channelOption(.maxMessagesPerRead, value: BurstReceiveAllocator.readsPerEvent)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations

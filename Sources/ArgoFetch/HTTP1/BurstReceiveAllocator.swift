@@ -1,0 +1,42 @@
+import NIOCore
+
+/// Receive buffers for many connections that mostly wait: each connection keeps
+/// one small buffer (NIO's pool holds it for the channel), enough for a chat
+/// completion or a response head; once a read fills it, the reads that follow
+/// go into a large buffer made for that read and freed as soon as the bytes are
+/// consumed (the client copies them out at once), until a read returns less
+/// than the small buffer holds. A large body is then read in a few calls
+/// without every connection keeping a large buffer for good.
+///
+/// Measured (500 symbols × 5, host overhead, three alternating pairs against an
+/// adaptive 2–8 KiB buffer): median 1,385 → 1,288 CPU µs per symbol-cycle; peak
+/// RSS of a cold 500-symbol cycle 140 → 135 MB. Bursting into 16 KiB buffers
+/// with NIO's default 4 reads per event cost 194 MB: its pool kept 4 of them per
+/// connection.
+struct BurstReceiveAllocator: RecvByteBufferAllocator {
+    /// What each connection keeps.
+    static let small = 2_048
+    /// One read's buffer while a large body arrives.
+    static let large = 65_536
+
+    /// Reads per readiness event, which is also how many buffers NIO's pool
+    /// keeps for a channel: one, so that a large buffer is never kept.
+    static let readsPerEvent: UInt = 1
+
+    private var bursting = false
+
+    /// The pooled small buffer's size; no hint while bursting, so that NIO's
+    /// pool makes a fresh buffer instead of growing the one it keeps.
+    func nextBufferSize() -> Int? { bursting ? nil : Self.small }
+
+    func buffer(allocator: ByteBufferAllocator) -> ByteBuffer {
+        allocator.buffer(capacity: bursting ? Self.large : Self.small)
+    }
+
+    /// Bursts while reads return at least the small buffer's worth; returns
+    /// whether the next buffer is large.
+    mutating func record(actualReadBytes: Int) -> Bool {
+        bursting = actualReadBytes >= Self.small
+        return bursting
+    }
+}
