@@ -250,9 +250,12 @@ public final class PluginHost: Sendable {
     public func signal(_ plugin: String, indicators: Indicators, symbol: String, ctx: LuaValue, redactor: Redactor) async throws(FetchError) -> (Direction, Double, String) {
         try await call("signal", plugin: plugin, redactor: redactor) { state, reference in
             state.pushReference(reference)
-            var table: [LuaValue: LuaValue] = [:]
-            for (name, value) in indicators.fields { table[.string(LuaString(name))] = name == "bars" ? .integer(Int64(value)) : .number(value) }
-            try state.push(.table(table))
+            let fields = indicators.fields
+            state.pushTable(fields: fields.count)
+            for (name, value) in fields {
+                if name == "bars" { state.pushInteger(Int64(value)) } else { state.pushNumber(value) }
+                state.setField(name)
+            }
             state.pushString(symbol)
             try state.push(ctx)
             return 4

@@ -87,21 +87,30 @@ extension LuaState {
         guard let columns = try pushTableField(field, ofTableAt: index, room: keys.count) else { return false }
         // Each column (or nil) sits on the stack above the columns table; lazy
         // JSON arrays are read from their text instead.
-        var lazyColumns = [[LuaScalar]?](repeating: nil, count: keys.count)
+        var lazyColumns = [[LuaScalar]](repeating: [], count: keys.count)
+        var isLazy = [Bool](repeating: false, count: keys.count)
         for (column, key) in keys.enumerated() {
             pushString(key)
             let kind = lua_rawget(L, columns)
             guard kind == LUA_TTABLE || kind == LUA_TNIL else { throw LuaRecordsError.notAList("column '\(key)' is a \(typeName(at: -1))") }
-            if let lazy = lazyJSONArray(at: -1) { lazyColumns[column] = try readLazyColumn(lazy) }
+            if let lazy = lazyJSONArray(at: -1) {
+                lazyColumns[column] = try readLazyColumn(lazy)
+                isLazy[column] = true
+            }
         }
         let first = columns + 1
-        let rows = lazyColumns[0]?.count ?? (lua_type(L, first) == LUA_TTABLE ? Int(lua_rawlen(L, first)) : 0)
+        let rows = isLazy[0] ? lazyColumns[0].count : (lua_type(L, first) == LUA_TTABLE ? Int(lua_rawlen(L, first)) : 0)
         guard rows > 0 else { return true }
         var values = [LuaScalar](repeating: .missing, count: keys.count)
         for row in 1...rows {
             for column in keys.indices {
-                if let lazy = lazyColumns[column] {
-                    values[column] = row <= lazy.count ? lazy[row - 1] : .missing
+                if isLazy[column] {
+                    // Each cell is read once: moved out by a swap, not copied.
+                    if row <= lazyColumns[column].count {
+                        swap(&values[column], &lazyColumns[column][row - 1])
+                    } else {
+                        values[column] = .missing
+                    }
                     continue
                 }
                 let list = first + Int32(column)

@@ -183,6 +183,12 @@ extension LuaState {
         lua_setfield(L, -2, "body")
     }
 
+    /// Pushes an integer.
+    public func pushInteger(_ value: Int64) { lua_pushinteger(L, value) }
+
+    /// Pushes a float.
+    public func pushNumber(_ value: Double) { lua_pushnumber(L, value) }
+
     /// Pushes an empty table with room for `fields` named fields.
     public func pushTable(fields: Int) {
         lua_createtable(L, 0, Int32(clamping: fields))
