@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "ArgoJSONScan", dependencies: ["CJSONScan"]),
         // The one C loop: skipping JSON strings and brackets 64 bytes at a time (SSE2 where available).
         .target(name: "CJSONScan"),
+        // glibc's arena limit, set by a constructor before main (a service's allocator tuning).
+        .target(name: "CHeapTuning"),
         // Loading and validating plugin files.
         .target(name: "ArgoPlugins", dependencies: ["ArgoLua"]),
         // The fetch core: one pooled HTTP client (Argo's HTTP/1.1 or AsyncHTTPClient), retries, rate limits, cache, coalescing, breaker.
@@ -65,7 +67,7 @@ let package = Package(
         .target(
             name: "ArgoService",
             dependencies: [
-                "ArgoEngine", "ArgoStore", "ArgoFetch", "ArgoPlugins", "ArgoSimulator",
+                "ArgoEngine", "ArgoStore", "ArgoFetch", "ArgoPlugins", "ArgoSimulator", "CHeapTuning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
