@@ -44,6 +44,9 @@ let parsePlugin = """
       decode_only = function(body) return json.decode(body) end,
       parse = function(body) return walk(json.decode(body)) end,
       walk = function(doc) return walk(doc) end,
+      -- As alpaca.lua's parse: the vendor's records returned as they are.
+      records = function(body) return { bars = json.decode(body).bars } end,
+      records_lazy = function(body) return { bars = json.decode(body, { lazy = true }).bars } end,
     }
     """
 
@@ -81,6 +84,23 @@ let pushAndWalk = try measure(iterations: iterations) {
         return 1
     } results: { _, _, _ in }
 }
+/// A parse that returns the records as they are, read by the host (`forEachRecord`, as
+/// the engine reads bars), with `response.json`'s lazy decoding or without.
+@MainActor func hostRead(_ function: String) throws -> Int {
+    try state.call(plugin, function) { state in
+        state.pushBytes(body)
+        return 1
+    } results: { state, first, _ in
+        var count = 0
+        try state.forEachRecord(inField: "bars", ofTableAt: first, keys: ["t", "o", "h", "l", "c", "v"]) { _, values in
+            if values[4].doubleValue != nil { count += 1 }
+        }
+        return count
+    }
+}
+guard try hostRead("records") == barCount, try hostRead("records_lazy") == barCount else { fatalError("the host read no bars") }
+let hostEager = try measure(iterations: iterations) { _ = try hostRead("records") }
+let hostLazy = try measure(iterations: iterations) { _ = try hostRead("records_lazy") }
 let foundation = try measure(iterations: iterations) {
     _ = try JSONSerialization.jsonObject(with: Data(body))
 }
@@ -102,6 +122,8 @@ print("|---|---:|---:|")
 print(row("json.decode in Lua (decode only)", decodeOnly))
 print(row("json.decode + walk into bars (a plugin's parse)", decodeAndParse))
 print(row("pushJSON from Swift + walk into bars", pushAndWalk))
+print(row("bars returned as sent, read by the host", hostEager))
+print(row("the same, lazy (response.json): read from text", hostLazy))
 print(row("Foundation JSONSerialization (decode only)", foundation))
 print("")
 print(String(format: "json.decode is %.1f× faster than JSONSerialization on the same bytes", foundation / decodeOnly))
