@@ -14,7 +14,7 @@ extension LuaState {
     func readLazyRecords(_ array: LazyJSONArray, keys: [String], _ body: (Int, [LuaScalar]) throws -> Void) throws {
         let keyBytes = keys.map { Array($0.utf8) }
         var values = [LuaScalar](repeating: .missing, count: keys.count)
-        try withReader(of: array) { reader in
+        try withDecoder(over: array) { reader in
             try reader.readArray { reader, position in
                 guard try reader.readRecord(keys: keyBytes, into: &values) else { throw LuaRecordsError.notATable(position: position) }
                 try body(position, values)
@@ -25,24 +25,11 @@ extension LuaState {
     /// The elements of the lazy array `array` as scalars (a nested container is `.other("table")`).
     func readLazyColumn(_ array: LazyJSONArray) throws -> [LuaScalar] {
         var column: [LuaScalar] = []
-        column.reserveCapacity(array.end - array.start >> 3)
-        try withReader(of: array) { reader in
+        column.reserveCapacity((array.end - array.start) / 8)  // numbers take about 8 bytes or more
+        try withDecoder(over: array) { reader in
             try reader.readArray { reader, _ in column.append(try reader.readScalar(keep: true)) }
         }
         return column
-    }
-
-    private func withReader(of array: LazyJSONArray, _ body: (inout JSONToLua) throws -> Void) throws {
-        let top = lua_gettop(L)
-        defer { lua_settop(L, top) }
-        var reader = JSONToLua(
-            L: L, bytes: array.text, nullRef: jsonNullRef, maxDepth: limits.maxDepth, maxItems: max(1, array.maxItems),
-            scratch: scratch)
-        defer { scratch = reader.scratch }
-        reader.position = array.start
-        reader.end = array.end
-        reader.baseDepth = array.depth
-        try body(&reader)
     }
 }
 

@@ -96,6 +96,21 @@ extension LuaState {
         // The text, on the stack for the lazy arrays nested in this one.
         _ = lua_getmetatable(L, table)
         lua_rawgetp(L, -1, lazyJSONMarker)
+        let text = LazyJSONText(index: lua_gettop(L), methodsRef: lazyJSONMethodsRef)
+        try withDecoder(over: array) { decoder in
+            decoder.rootTable = table
+            decoder.lazy = text
+            try decoder.decodeValue()
+        }
+        lua_pushnil(L)
+        _ = lua_setmetatable(L, table)
+    }
+
+    /// Runs `body` with a decoder over the lazy array `array` (its limits, its
+    /// depth in the document, positioned at its `[`); the stack is restored after.
+    func withDecoder(over array: LazyJSONArray, _ body: (inout JSONToLua) throws -> Void) throws {
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
         var decoder = JSONToLua(
             L: L, bytes: array.text, nullRef: jsonNullRef, maxDepth: limits.maxDepth, maxItems: max(1, array.maxItems),
             scratch: scratch)
@@ -103,11 +118,7 @@ extension LuaState {
         decoder.position = array.start
         decoder.end = array.end
         decoder.baseDepth = array.depth
-        decoder.rootTable = table
-        decoder.lazy = LazyJSONText(index: lua_gettop(L), methodsRef: lazyJSONMethodsRef)
-        try decoder.decodeValue()
-        lua_pushnil(L)
-        _ = lua_setmetatable(L, table)
+        try body(&decoder)
     }
 
     /// `host.json_materialize(t)`: ``materializeLazyJSON(at:)`` for the sandbox's metamethods.
