@@ -59,7 +59,8 @@ local function sandbox_rawlen(t)
   return length
 end
 local function sandbox_getmetatable(t)
-  local mt = raw_getmetatable(forced(t))
+  local getmetatable = raw_getmetatable
+  local mt = getmetatable(forced(t))
   return mt
 end
 
@@ -83,11 +84,12 @@ local base = {
   "rawlen", "rawset", "select", "tonumber", "tostring", "type", "xpcall", "_VERSION",
 }
 
-local function setmetatable(t, mt)
+local function sandbox_setmetatable(t, mt)
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
     error("setmetatable: __gc is not allowed in the sandbox", 2)
   end
-  local result = raw_setmetatable(forced(t), mt)
+  local setmetatable = raw_setmetatable  -- so that an error names 'setmetatable'
+  local result = setmetatable(forced(t), mt)
   return result
 end
 
@@ -106,7 +108,7 @@ make_env = function()
   for i = 1, #base do env[base[i]] = G[base[i]] end
   for name, library in next, libraries do env[name] = copy(library) end
   env.json.null = null
-  env.setmetatable = setmetatable
+  env.setmetatable = sandbox_setmetatable
   env.next, env.rawget, env.rawset, env.rawlen = sandbox_next, sandbox_rawget, sandbox_rawset, sandbox_rawlen
   env.getmetatable = sandbox_getmetatable
   env.collectgarbage = collectgarbage

@@ -108,3 +108,16 @@ struct SandboxTests {
 }
 
 import Foundation
+
+@Suite("Sandbox: wrapped base functions")
+struct WrappedBaseFunctionTests {
+    @Test("a misused next, rawget, rawset, rawlen or setmetatable is an error naming that function", arguments: [
+        ("next(nil)", "'next'"), ("rawget(1, 2)", "'rawget'"), ("rawset(nil, 1, 2)", "'rawset'"), ("rawlen(5)", "'rawlen'"),
+        ("setmetatable(1, {})", "'setmetatable'"),
+    ])
+    func namesTheFunction(code: String, name: String) throws {
+        let state = try makeState()
+        let error = luaError { _ = try state.evaluate(code) }
+        #expect(error?.message.contains("bad argument #1 to \(name)") == true, "\(error?.message ?? "no error")")
+    }
+}
