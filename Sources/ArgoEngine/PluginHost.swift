@@ -226,6 +226,7 @@ public final class PluginHost: Sendable {
             let value = try state.value(at: first, excluding: ["bars", "columns"])
             if value["direction"] != .nil { return try Self.parseOutcome(value, bars: nil, plugin: plugin) }
             var bars: [Bar] = []
+            bars.reserveCapacity(Self.expectedBars)
             do {
                 var found = try state.forEachRecord(inField: "bars", ofTableAt: first, keys: Bar.fieldNames) { position, fields in
                     bars.append(try Self.bar(fields, position: position, plugin: plugin))
@@ -347,6 +348,9 @@ public final class PluginHost: Sendable {
         if value["next"] != .nil { next = try pluginRequest(value["next"], plugin: plugin) }
         return .bars(bars, next: next)
     }
+
+    /// Room made for a page of bars up front: a year of daily bars, what the shipped plugins ask for.
+    static let expectedBars = 272
 
     /// One bar from a record of `t, o, h, l, c, v` (``Bar/fieldNames``); a `v` that is no number is 0.
     static func bar(_ fields: [LuaScalar], position: Int, plugin: String) throws -> Bar {

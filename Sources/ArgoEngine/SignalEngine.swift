@@ -99,6 +99,7 @@ public final class SignalEngine: Sendable {
     /// One symbol: the chain and the independent sources at once, then regime and consensus.
     func runSymbol(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: LuaValue]) async -> SymbolSignal {
         var outcomes: [String: SourceOutcome] = [:]
+        outcomes.reserveCapacity(sources.count)
         let chain: (outcomes: [String: SourceOutcome], bars: [Bar], source: String?)
         if strategy.parallelSources {
             async let market = runMarketChain(symbol, deadline: deadline, contexts: contexts)
@@ -208,7 +209,7 @@ public final class SignalEngine: Sendable {
                     return (SourceOutcome(status: allCached ? .cached : .ok, direction: direction, confidence: Self.round(confidence),
                                           weight: source.weight, latencyMs: elapsedMs(), attempts: attempts, reasoning: reasoning), nil)
                 case .bars(let pageBars, let next):
-                    bars += pageBars
+                    if bars.isEmpty { bars = pageBars } else { bars += pageBars }
                     guard let next else { break pages }
                     requests = [nil: next]
                 }
