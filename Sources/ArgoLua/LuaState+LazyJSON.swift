@@ -71,16 +71,15 @@ extension LuaState {
         var length = 0
         let pointer = clua_tolstring(L, -1, &length)
         clua_pop(L, 1)
-        var slots = [Int](repeating: 0, count: 4)
-        for slot in slots.indices {
-            lua_rawgeti(L, -1, lua_Integer(slot + 1))
-            slots[slot] = Int(lua_tointegerx(L, -1, nil))
-            clua_pop(L, 1)
+        func slot(_ number: lua_Integer) -> Int {
+            lua_rawgeti(L, -1, number)
+            defer { clua_pop(L, 1) }
+            return Int(lua_tointegerx(L, -1, nil))
         }
-        guard slots[0] >= 0, slots[0] < slots[1], slots[1] <= length else { return nil }
+        let (start, end) = (slot(1), slot(2))
+        guard start >= 0, start < end, end <= length else { return nil }
         return LazyJSONArray(
-            text: UnsafeRawBufferPointer(start: pointer, count: length), start: slots[0], end: slots[1], maxItems: slots[2],
-            depth: slots[3])
+            text: UnsafeRawBufferPointer(start: pointer, count: length), start: start, end: end, maxItems: slot(3), depth: slot(4))
     }
 
     /// Decodes the lazy array at `index` into its own table and drops its

@@ -22,8 +22,8 @@ public enum HeapTrim {
     /// again. The memory goes back once per cycle, with ``release()``.
     ///
     /// glibc's arenas are capped at ``arenaLimit`` before `main` (`CHeapTuning`):
-    /// with up to 8 arenas the heap crept up a few MB over 20 cycles in some runs
-    /// (500 symbols × 20 cycles, trimmed RSS: 74 → 79 and 74 → 80 MB; capped at 4:
+    /// with up to 8 arenas the heap crept up a few MB over 20 cycles in most runs
+    /// (500 symbols × 20 cycles, trimmed RSS: 3–6 MB in 6 of 7 runs; capped at 4:
     /// 74 → 75, 74 → 75 and 77 → 77 MB; the same host CPU in alternating runs).
     public static func keepFreedHeap() {
         #if canImport(Glibc)
