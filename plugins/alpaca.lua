@@ -4,8 +4,10 @@
 local technical = require("technical")
 
 local function bars_request(symbol, ctx, page_token)
-  -- Calendar days that hold the trading days wanted, holidays included.
-  local days = math.ceil((ctx.bars_needed or 260) * 7 / 5) + 15
+  -- Calendar days that hold the trading days wanted: 7 for every 5, and 30 more
+  -- for the weekdays NYSE is closed (up to 12 in a window over New Year) and a
+  -- window starting on a weekend. (+15 held 259 of 260 on some days.)
+  local days = math.ceil((ctx.bars_needed or 260) * 7 / 5) + 30
   return {
     method = "GET",
     path = "/v2/stocks/" .. symbol .. "/bars",

@@ -15,7 +15,8 @@ return {
   max_concurrency = 4,
 
   request = function(symbol, ctx)
-    local days = math.ceil((ctx.bars_needed or 260) * 7 / 5) + 15
+    -- 7 calendar days for every 5 trading days, and 30 more for holidays and weekends (as alpaca.lua).
+    local days = math.ceil((ctx.bars_needed or 260) * 7 / 5) + 30
     local from = os.date("!%Y-%m-%d", ctx.now - days * 86400)
     local to = os.date("!%Y-%m-%d", ctx.now)
     return {

@@ -19,7 +19,9 @@ enum SeedProfile {
             knobs.latency = zeroLatency ? .none : .uniform(min: median * 0.8, max: median * 1.2)
             routes[route] = knobs
         }
-        return SimulatorScenario(today: "2026-11-24", routes: routes)
+        // Today's date, as the engine's requests use the clock: a fixed date would leave fewer bars
+        // in their window as time passes (252 instead of 270 twelve days after 2026-11-24).
+        return SimulatorScenario(routes: routes)
     }
 }
 

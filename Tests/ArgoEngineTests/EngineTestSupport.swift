@@ -35,7 +35,7 @@ func withEngine<R>(
     // The vendors' free-plan limits (Alpha Vantage: 5 a minute) would make tests wait; lift them.
     let limits = "sources:\n  alpha_vantage: { rate_limit: { requests: 600 } }\n  massive: { rate_limit: { requests: 600 } }\n"
     let config = try ArgoConfig(file: try ConfigFile(yaml: yaml.contains("sources:") ? yaml : limits + yaml, path: "test.yaml", environment: [:]))
-    let simulator = try await Simulator.start(scenario: SimulatorScenario(today: "2026-11-24", routes: knobs))
+    let simulator = try await Simulator.start(scenario: SimulatorScenario(routes: knobs))
     let transport = HTTPTransport(configuration: config.transportConfiguration)
     do {
         let host = try PluginHost(directory: try PluginDirectory(path: pluginsDir), consensusPath: consensusPath, poolSize: 2)

@@ -64,7 +64,7 @@ func withHarness<R>(symbols: [String] = ["AAPL", "MSFT"], _ body: (Harness) asyn
     try FileManager.default.copyItem(at: Repo.plugins, to: directory.appendingPathComponent("plugins"))
     try FileManager.default.copyItem(at: Repo.consensus, to: directory.appendingPathComponent("Config/consensus.lua"))
     try writeConfig(in: directory, symbols: symbols)
-    let simulator = try await Simulator.start(scenario: SimulatorScenario(today: "2026-11-24", routes: [:]))
+    let simulator = try await Simulator.start(scenario: SimulatorScenario(routes: [:]))
     let transport = HTTPTransport()
     let metrics = ArgoMetrics()
     let harness = Harness(directory: directory, simulator: simulator, fetcher: Fetcher(transport: transport, observer: metrics),
