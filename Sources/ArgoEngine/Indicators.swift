@@ -27,29 +27,39 @@ public struct Indicators: Sendable, Equatable, Codable {
         let closes = bars.map(\.c)
         self.bars = bars.count
         close = closes.last
-        sma20 = Series.sma(closes, 20).last ?? nil
-        sma50 = Series.sma(closes, 50).last ?? nil
-        sma200 = Series.sma(closes, 200).last ?? nil
-        ema12 = Series.ema(closes, 12).last ?? nil
-        ema26 = Series.ema(closes, 26).last ?? nil
-        rsi14 = Series.rsi(closes, 14).last ?? nil
-        if let last = Series.macd(closes, fast: 12, slow: 26, signal: 9).last, let (line, signal, hist) = last {
-            macd = line
-            macdSignal = signal
-            macdHist = hist
+        // Only the latest values, in one pass each and without a series array (SeriesLatest).
+        closes.withUnsafeBufferPointer { closes in
+            sma20 = SeriesLatest.sma(closes, 20)
+            sma50 = SeriesLatest.sma(closes, 50)
+            sma200 = SeriesLatest.sma(closes, 200)
+            ema12 = SeriesLatest.ema(closes, 12)
+            ema26 = SeriesLatest.ema(closes, 26)
+            rsi14 = SeriesLatest.rsi(closes, 14)
+            if let (line, signal, hist) = SeriesLatest.macd(closes, fast: 12, slow: 26, signal: 9) {
+                macd = line
+                macdSignal = signal
+                macdHist = hist
+            }
+            if let band = SeriesLatest.bollinger(closes, 20, deviations: 2) {
+                (bbLower, bbMiddle, bbUpper) = band
+            }
+            volatility20 = SeriesLatest.volatility(closes, 20)
         }
-        atr14 = Series.atr(bars, 14).last ?? nil
-        adx14 = Series.adx(bars, 14).last ?? nil
-        if let band = Series.bollinger(closes, 20, deviations: 2) {
-            (bbLower, bbMiddle, bbUpper) = band
+        bars.withUnsafeBufferPointer { bars in
+            atr14 = SeriesLatest.atr(bars, 14)
+            adx14 = SeriesLatest.adx(bars, 14)
+            if bars.count >= 252 {
+                // As `max()` and `min()` compare: the first of equal values is kept.
+                var high = bars[bars.count - 252].h, low = bars[bars.count - 252].l
+                for bar in bars[(bars.count - 251)...] {
+                    if high < bar.h { high = bar.h }
+                    if bar.l < low { low = bar.l }
+                }
+                high52w = high
+                low52w = low
+            }
         }
-        volatility20 = Series.volatility(closes, 20)
         if closes.count > 20 { return20d = closes[closes.count - 1] / closes[closes.count - 21] - 1 }
-        if bars.count >= 252 {
-            let year = bars.suffix(252)
-            high52w = year.map(\.h).max()
-            low52w = year.map(\.l).min()
-        }
     }
 
     /// The indicators as a Lua-ready dictionary (nil ones left out), named as in the contract.

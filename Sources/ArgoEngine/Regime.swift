@@ -60,14 +60,17 @@ public enum RegimeDetector {
         let close = closes[closes.count - 1]
         let peak = closes.suffix(t.drawdownWindow).max() ?? close
         reading.drawdown = close / peak - 1
-        let recentVol = Series.volatility(closes, 20)
-        let before = Array(closes.dropLast(20).suffix(101))
-        let baseVol = Series.volatility(before, 100)
+        let (recentVol, baseVol, averages) = closes.withUnsafeBufferPointer { closes in
+            let before = UnsafeBufferPointer(rebasing: closes.dropLast(20).suffix(101))
+            // SMA50 at the latest bar and `slopeWindow` bars before it, SMA200 at the latest bar.
+            let earlier = t.slopeWindow >= 0 && t.slopeWindow < closes.count
+                ? SeriesLatest.sma(UnsafeBufferPointer(rebasing: closes.dropLast(t.slopeWindow)), 50) : nil
+            return (SeriesLatest.volatility(closes, 20), SeriesLatest.volatility(before, 100),
+                    (SeriesLatest.sma(closes, 50), SeriesLatest.sma(closes, 200), earlier))
+        }
         reading.volatility20 = recentVol
         if let recentVol, let baseVol, baseVol > 0 { reading.volatilityRatio = recentVol / baseVol }
-        let sma50Series = Series.sma(closes, 50)
-        guard let sma50 = sma50Series.last ?? nil, let sma200 = Series.sma(closes, 200).last ?? nil,
-              let sma50Before = sma50Series[sma50Series.count - 1 - t.slopeWindow] else { return reading }
+        guard let sma50 = averages.0, let sma200 = averages.1, let sma50Before = averages.2 else { return reading }
         reading.separation = sma50 / sma200 - 1
         reading.slope = sma50 / sma50Before - 1
         if let drawdown = reading.drawdown, drawdown <= -t.crisisDrawdown,
