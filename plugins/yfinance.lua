@@ -1,5 +1,5 @@
--- Yahoo Finance chart API v8, as yfinance uses it: daily bars for the last
--- year(s), turned into a trend/momentum signal from the host's indicators.
+-- Yahoo Finance chart API v8, as yfinance uses it: daily bars for the window
+-- the host needs, turned into a trend/momentum signal from the host's indicators.
 -- No key. Wire format: shared/UPSTREAMS.md section 3.
 local technical = require("technical")
 
@@ -16,12 +16,15 @@ return {
   max_concurrency = 4,
 
   request = function(symbol, ctx)
-    -- 1y is about 250 sessions; ask for 2y when more bars are needed.
-    local range = ((ctx and ctx.bars_needed) or 200) > 240 and "2y" or "1y"
+    -- The window the bars need, as period1/period2 (Unix seconds; period2 is
+    -- exclusive): 7 calendar days for every 5 sessions and 30 more for holidays
+    -- and weekends, as alpaca.lua. (range=2y sent twice the sessions needed.)
+    local now = (ctx and ctx.now) or os.time()
+    local days = math.ceil(((ctx and ctx.bars_needed) or 260) * 7 / 5) + 30
     return {
       method = "GET",
       path = "/v8/finance/chart/" .. symbol,
-      query = { range = range, interval = "1d", includePrePost = "false", events = "div,splits" },
+      query = { period1 = now - days * 86400, period2 = now, interval = "1d", includePrePost = "false", events = "div,splits" },
       headers = { Accept = "application/json" },
     }
   end,

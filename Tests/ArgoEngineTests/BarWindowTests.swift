@@ -9,7 +9,7 @@ import Testing
 /// with 15 spare days, Alpaca's window held 259 of 260 on some days.
 @Suite("Engine: market-data windows hold the bars needed on every day")
 struct BarWindowTests {
-    @Test("Alpaca's start and Massive's from date, every day of 2026 and 2027, for 200 and 260 bars", arguments: ["alpaca", "massive"])
+    @Test("Alpaca's start, Massive's from date and Yahoo's period1, every day of 2026 and 2027, for 200 and 260 bars", arguments: ["alpaca", "massive", "yfinance"])
     func windows(plugin: String) async throws {
         let host = try PluginHost(directory: try PluginDirectory(path: Repo.plugins), consensusPath: nil, poolSize: 1)
         let manifest = try #require(host.plugins.first { $0.name == plugin })
@@ -29,11 +29,16 @@ struct BarWindowTests {
         }
     }
 
-    /// The window's first day: Alpaca's `start`, Massive's `from` path segment.
+    /// The window's first day: Alpaca's `start`, Massive's `from` path segment, Yahoo's `period1` (a session
+    /// counts when it opens at or after period1: the day of period1 counts only if period1 is before 14:30 UTC).
     static func startDay(of request: PluginRequest, plugin: String) -> TradingDay? {
-        let text = plugin == "alpaca"
-            ? request.query.first { $0.name == "start" }?.value
-            : request.path.split(separator: "/").dropLast().last.map(String.init)
-        return text.flatMap { TradingDay(iso: Substring($0)) }
+        switch plugin {
+        case "alpaca": return request.query.first { $0.name == "start" }.flatMap { TradingDay(iso: Substring($0.value)) }
+        case "yfinance":
+            guard let seconds = request.query.first(where: { $0.name == "period1" }).flatMap({ Int($0.value) }) else { return nil }
+            let day = TradingDay(daysSinceEpoch: seconds / 86_400)
+            return seconds % 86_400 <= 14 * 3_600 + 1_800 ? day : day.adding(days: 1)
+        default: return request.path.split(separator: "/").dropLast().last.flatMap { TradingDay(iso: $0) }
+        }
     }
 }

@@ -160,6 +160,28 @@ struct HTTP1ClientTests {
         try await server.shutdown()
     }
 
+    @Test("deadlines on a reused connection: a later exchange is held to its own deadline, earlier or later than the one before")
+    func deadlinesAcrossExchanges() async throws {
+        let server = try await ScriptedServer.start { $0.head.uri == "/stall" ? .stall(declared: 1_000, sent: 10) : .reply(status: 200, body: [3]) }
+        try await withClient({ $0.connectionsPerHost = 1 }) { client in
+            // A quick exchange with a short deadline leaves the connection's timer set for it; the next, stalled,
+            // exchange has a later deadline: the timer firing first must not fail it, its own deadline must.
+            _ = try await get(client, server.baseURL + "/quick", within: 150)
+            var started = ContinuousClock.now
+            var error = await clientError { try await get(client, server.baseURL + "/stall", within: 700) }
+            #expect(error.map { "\($0)" } == "\(HTTP1ClientError.deadline)")
+            #expect(started.duration(to: .now) >= .milliseconds(690), "failed before its own deadline")
+            // A long deadline, then a shorter one on the same connection: the shorter one must still hold.
+            _ = try await get(client, server.baseURL + "/quick", within: 60_000)
+            _ = try await get(client, server.baseURL + "/quick", within: 60_000)
+            started = ContinuousClock.now
+            error = await clientError { try await get(client, server.baseURL + "/stall", within: 200) }
+            #expect(error.map { "\($0)" } == "\(HTTP1ClientError.deadline)")
+            #expect(started.duration(to: .now) < .seconds(30), "held to the earlier exchange's 60 s deadline")
+        }
+        try await server.shutdown()
+    }
+
     @Test("body limits: a declared length past the limit and a chunked body that grows past it")
     func bodyLimits() async throws {
         let server = try await ScriptedServer.start { request in

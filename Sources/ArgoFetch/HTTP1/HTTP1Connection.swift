@@ -14,16 +14,24 @@ final class HTTP1Connection: Sendable {
 
     /// Sends one request and waits for its whole response, or for its failure
     /// (deadline, body limit, connection closed). Cancelling the task closes the connection.
+    ///
+    /// One hop to the event loop: the promise, its callback and the write are
+    /// all made there (from another thread, each would be a hop of its own).
     func exchange(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, bodyRule: BodyRule) async throws -> HTTP1Response {
-        let promise = channel.eventLoop.makePromise(of: HTTP1Response.self)
-        let exchange = HTTP1Exchange(head: head, body: body, deadline: deadline, bodyRule: bodyRule, promise: promise)
         let channel = self.channel
         return try await withTaskCancellationHandler {
-            // A write the handler never saw (the channel closed first) leaves the promise to us.
-            channel.writeAndFlush(exchange).whenFailure { _ in
-                promise.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: false))
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<HTTP1Response, any Error>) in
+                let loop = channel.eventLoop
+                loop.execute {
+                    let promise = loop.makePromise(of: HTTP1Response.self)
+                    promise.futureResult.whenComplete { continuation.resume(with: $0) }
+                    let exchange = HTTP1Exchange(head: head, body: body, deadline: deadline, bodyRule: bodyRule, promise: promise)
+                    // A write the handler never saw (the channel closed first) leaves the promise to us.
+                    channel.writeAndFlush(exchange).whenFailure { _ in
+                        promise.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: false))
+                    }
+                }
             }
-            return try await promise.futureResult.get()
         } onCancel: {
             channel.close(promise: nil)
         }

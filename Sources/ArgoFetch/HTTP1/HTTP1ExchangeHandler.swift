@@ -35,7 +35,13 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     private var promise: EventLoopPromise<HTTP1Response>?
-    private var timer: Scheduled<Void>?
+    /// The exchange's deadline, and the connection's one deadline timer (when
+    /// it fires, or nil): an exchange leaves the timer running when it ends,
+    /// and the next one keeps it if it fires no later than its own deadline,
+    /// so exchanges do not schedule and cancel a timer each (cancelling
+    /// searches the event loop's whole timer queue).
+    private var deadline = NIODeadline.distantFuture
+    private var timer: (fires: NIODeadline, task: Scheduled<Void>)?
     private var receivedResponse = false
     private var status = 0
     private var headers: [(name: String, value: String)] = []
@@ -62,9 +68,12 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
         body = BodyCollector(exchange.bodyRule)
         keepAlive = true
         requestKeepAlive = exchange.head.isKeepAlive
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: exchange.deadline) { [self] in
-            fail(HTTP1ClientError.deadline, context: context)
+        deadline = exchange.deadline
+        if let timer, timer.fires > deadline {
+            timer.task.cancel()
+            self.timer = nil
         }
+        if timer == nil { armTimer(context: context) }
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         if let requestBody = exchange.body {
             context.write(wrapOutboundOut(.body(.byteBuffer(requestBody))), promise: nil)
@@ -107,7 +116,26 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         finish()?.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: receivedResponse))
+        timer?.task.cancel()
+        timer = nil
         context.fireChannelInactive()
+    }
+
+    /// Schedules the timer for the exchange's deadline. When it fires, it fails
+    /// the exchange in progress if that one's deadline has passed, or waits on
+    /// for the deadline of the exchange that followed.
+    private func armTimer(context: ChannelHandlerContext) {
+        let fires = deadline
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: fires) { [self] in
+            timer = nil
+            guard promise != nil else { return }
+            if NIODeadline.now() >= deadline {
+                fail(HTTP1ClientError.deadline, context: context)
+            } else {
+                armTimer(context: context)
+            }
+        }
+        timer = (fires, task)
     }
 
     /// Fails the exchange in progress, if any, and closes the connection.
@@ -117,10 +145,9 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    /// Ends the exchange in progress: its timer is cancelled and its promise handed back to be completed.
+    /// Ends the exchange in progress: its promise is handed back to be completed
+    /// (the timer stays for the next exchange; with none, it fires idle).
     private func finish() -> EventLoopPromise<HTTP1Response>? {
-        timer?.cancel()
-        timer = nil
         defer { promise = nil }
         return promise
     }
