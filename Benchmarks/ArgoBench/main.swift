@@ -30,6 +30,8 @@ struct Options {
     var scaleCycles = 20
     /// Requests a second each source may send in the scale run (Alpha Vantage twice that).
     var scaleRate = 200
+    /// `host-ab`: the directory whose plugins and consensus engine B runs (A runs this directory's).
+    var abRoot: String?
 
     /// The arguments given, less `--sections` and `--out` (for a section's own process).
     var forwarded: [String] = []
@@ -56,9 +58,10 @@ struct Options {
             case "--scale-symbols": scaleSymbols = Int(value) ?? scaleSymbols
             case "--scale-cycles": scaleCycles = max(2, Int(value) ?? scaleCycles)
             case "--scale-rate": scaleRate = max(1, Int(value) ?? scaleRate)
+            case "--ab-root": abRoot = value
             default:
                 let usage = "usage: ArgoBench [--sections seed,host,scale,client] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
-                    + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n"
+                    + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n       ArgoBench --sections host-ab --ab-root DIR [--host-symbols 500] [--host-cycles 20]: this directory's plugins (A) against DIR's (B), cycles alternating in one process\n"
                 FileHandle.standardError.write(Data(usage.utf8))
                 exit(2)
             }
@@ -95,6 +98,12 @@ if options.sections.count > 1 {
         results.merge(part)
     }
 } else {
+    if options.sections.contains("plugins") {
+        print(try await PluginCalls.measure(roots: [root] + (options.abRoot.map { [$0] } ?? []), symbols: min(options.hostSymbols, 100), rounds: max(options.hostCycles, 20)))
+    }
+    if options.sections.contains("host-ab") {
+        print(try await HostAB.measure(rootA: root, rootB: options.abRoot ?? root, symbols: options.hostSymbols, cycles: options.hostCycles))
+    }
     if options.sections.contains("host") {
         let host = try await HostOverhead.measure(root: root, symbols: options.hostSymbols, cycles: options.hostCycles)
         results.hostOverhead = host
