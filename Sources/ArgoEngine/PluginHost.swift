@@ -234,7 +234,12 @@ public final class PluginHost: Sendable {
                 if !found {
                     // Columns: a row with a null (or absent) price is a day without trading, skipped.
                     found = try state.forEachColumnRow(inField: "columns", ofTableAt: first, keys: Bar.fieldNames) { row, fields in
-                        if fields[1...4].contains(where: { $0 == .null || $0 == .missing }) { return }
+                        for index in 1...4 {
+                            switch fields[index] {
+                            case .null, .missing: return
+                            default: continue
+                            }
+                        }
                         bars.append(try Self.bar(fields, position: row, plugin: plugin))
                     }
                 }

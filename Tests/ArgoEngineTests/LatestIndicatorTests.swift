@@ -61,8 +61,9 @@ struct LatestIndicatorTests {
     }
 
     @Test("every length from 0 to 300 bars, and a year and a half, on random walks", arguments: [1, 2, 3])
-    func randomWalks(seed: UInt64) {
+    func randomWalks(seed: UInt64) async {
         for count in Array(0...300) + [378, 520] {
+            await Task.yield()  // let the suites' network tests run between the lengths
             let bars = Self.walk(count, seed: seed &* 7919 &+ UInt64(count))
             let fast = Indicators(bars: bars), slow = Self.reference(bars)
             #expect(Self.fields(fast) == Self.fields(slow), "\(count) bars, seed \(seed)")
@@ -80,9 +81,10 @@ struct LatestIndicatorTests {
     }
 
     @Test("regime detection's averages and volatilities equal the series' values", arguments: [4, 5])
-    func regimeMeasurements(seed: UInt64) {
+    func regimeMeasurements(seed: UInt64) async {
         let t = RegimeThresholds()
         for count in stride(from: 200, through: 520, by: 8) {
+            await Task.yield()
             let bars = Self.walk(count, seed: seed &* 104_729 &+ UInt64(count))
             let reading = RegimeDetector.detect(bars, thresholds: t)
             let closes = bars.map(\.c)
