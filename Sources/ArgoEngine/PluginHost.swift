@@ -186,18 +186,22 @@ public final class PluginHost: Sendable {
             return 3
         } results: { state, first, count in
             guard count >= 2 else { throw FetchError(.plugin, "\(plugin).request returned nothing") }
-            let value = try state.value(at: first)
+            // Read field by field: no LuaValue tree of hashed dictionaries for a few strings.
             let named = try state.value(at: first + 1) == .boolean(true)
-            if !named { return [nil: try Self.pluginRequest(value, plugin: plugin)] }
-            guard case .table(let entries) = value, !entries.isEmpty else {
-                throw FetchError(.plugin, "\(plugin).request returned an empty table of named requests")
+            let requests = try state.withTable(at: first) { table -> [String?: PluginRequest] in
+                if !named { return [nil: try Self.pluginRequest(table, plugin: plugin)] }
+                guard !table.isEmpty else { throw FetchError(.plugin, "\(plugin).request returned an empty table of named requests") }
+                var out: [String?: PluginRequest] = [:]
+                try table.forEachTable { key, request in
+                    guard let name = key.stringValue else { throw FetchError(.plugin, "\(plugin).request: request names must be strings") }
+                    out[name] = try Self.pluginRequest(request, plugin: plugin)
+                } other: { key, type in
+                    throw FetchError(.plugin, "\(plugin): request '\(key.stringValue ?? key.typeName)' must be a table, got \(type)")
+                }
+                return out
             }
-            var out: [String?: PluginRequest] = [:]
-            for (key, request) in entries {
-                guard let name = key.stringValue else { throw FetchError(.plugin, "\(plugin).request: request names must be strings") }
-                out[name] = try Self.pluginRequest(request, plugin: plugin)
-            }
-            return out
+            guard let requests else { throw FetchError(.plugin, "\(plugin): a request needs a string 'path'") }
+            return requests
         }
     }
 
@@ -222,33 +226,45 @@ public final class PluginHost: Sendable {
             return 5
         } results: { state, first, count in
             guard count >= 1 else { throw FetchError(.plugin, "\(plugin).parse returned nothing") }
-            // The bars, often hundreds, are read straight off the Lua stack; the rest as a LuaValue.
-            let value = try state.value(at: first, excluding: ["bars", "columns"])
-            if value["direction"] != .nil { return try Self.parseOutcome(value, bars: nil, plugin: plugin) }
-            var bars: [Bar] = []
-            bars.reserveCapacity(Self.expectedBars)
-            do {
-                var found = try state.forEachRecord(inField: "bars", ofTableAt: first, keys: Bar.fieldNames) { position, fields in
-                    bars.append(try Self.bar(fields, position: position, plugin: plugin))
+            // Read field by field; the bars, often hundreds, straight off the Lua stack (or the body's text).
+            let outcome = try state.withTable(at: first) { result -> ParseOutcome in
+                let direction = try result.value("direction")
+                if direction != .nil {
+                    let (direction, confidence, reasoning) = try Self.signalFields(
+                        direction: direction, confidence: try result.value("confidence"), reasoning: try result.value("reasoning"),
+                        plugin: plugin, function: "parse")
+                    return .signal(direction, confidence: confidence, reasoning: reasoning)
                 }
-                if !found {
-                    // Columns: a row with a null (or absent) price is a day without trading, skipped.
-                    found = try state.forEachColumnRow(inField: "columns", ofTableAt: first, keys: Bar.fieldNames) { row, fields in
-                        for index in 1...4 {
-                            switch fields[index] {
-                            case .null, .missing: return
-                            default: continue
-                            }
-                        }
-                        bars.append(try Self.bar(fields, position: row, plugin: plugin))
+                var bars: [Bar] = []
+                bars.reserveCapacity(Self.expectedBars)
+                do {
+                    var found = try state.forEachRecord(inField: "bars", ofTableAt: first, keys: Bar.fieldNames) { position, fields in
+                        bars.append(try Self.bar(fields, position: position, plugin: plugin))
                     }
+                    if !found {
+                        // Columns: a row with a null (or absent) price is a day without trading, skipped.
+                        found = try state.forEachColumnRow(inField: "columns", ofTableAt: first, keys: Bar.fieldNames) { row, fields in
+                            for index in 1...4 {
+                                switch fields[index] {
+                                case .null, .missing: return
+                                default: continue
+                                }
+                            }
+                            bars.append(try Self.bar(fields, position: row, plugin: plugin))
+                        }
+                    }
+                    guard found else { throw Self.notAParseResult(plugin) }
+                } catch LuaRecordsError.notATable(let position) {
+                    throw Self.badBar(position, plugin: plugin)
+                } catch is LuaRecordsError {
+                    throw Self.notAParseResult(plugin)
                 }
-                return try Self.parseOutcome(value, bars: found ? bars : nil, plugin: plugin)
-            } catch LuaRecordsError.notATable(let position) {
-                throw Self.badBar(position, plugin: plugin)
-            } catch is LuaRecordsError {
-                throw Self.notAParseResult(plugin)
+                let next = try result.withTable("next") { try Self.pluginRequest($0, plugin: plugin) }
+                if next == nil, try result.value("next") != .nil { throw FetchError(.plugin, "\(plugin): a request needs a string 'path'") }
+                return .bars(bars, next: next)
             }
+            guard let outcome else { throw Self.notAParseResult(plugin) }
+            return outcome
         }
     }
 
@@ -267,7 +283,11 @@ public final class PluginHost: Sendable {
             return 4
         } results: { state, first, count in
             guard count >= 1 else { throw FetchError(.plugin, "\(plugin).signal returned nothing") }
-            return try Self.signalFields(try state.value(at: first), plugin: plugin, function: "signal")
+            let fields = try state.withTable(at: first) { result in
+                (try result.value("direction"), try result.value("confidence"), try result.value("reasoning"))
+            }
+            return try Self.signalFields(direction: fields?.0 ?? .nil, confidence: fields?.1 ?? .nil, reasoning: fields?.2 ?? .nil,
+                                         plugin: plugin, function: "signal")
         }
     }
 
@@ -305,29 +325,28 @@ public final class PluginHost: Sendable {
 
     // MARK: - Conversions
 
-    static func pluginRequest(_ value: LuaValue, plugin: String) throws -> PluginRequest {
-        guard let path = value["path"].stringValue else { throw FetchError(.plugin, "\(plugin): a request needs a string 'path'") }
+    /// A request table a plugin returned (from `request`, or `next` of `parse`).
+    static func pluginRequest(_ request: LuaTableReader, plugin: String) throws -> PluginRequest {
+        guard let path = try request.value("path").stringValue else { throw FetchError(.plugin, "\(plugin): a request needs a string 'path'") }
         func pairs(_ field: String) throws -> [(String, String)] {
-            guard case .table(let entries) = value[field] else {
-                if value[field] == .nil || value[field] == .table([:]) { return [] }
-                throw FetchError(.plugin, "\(plugin): request '\(field)' must be a table of names to values")
-            }
-            return try entries.map { key, item in
-                guard let name = key.stringValue else { throw FetchError(.plugin, "\(plugin): request '\(field)' keys must be strings") }
-                switch item {
-                case .string(let text): return (name, text.description)
-                case .integer(let number): return (name, String(number))
-                case .number(let number): return (name, number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number))
-                case .boolean(let flag): return (name, flag ? "true" : "false")
-                default: throw FetchError(.plugin, "\(plugin): request \(field) '\(name)' must be a string or number, got \(item.typeName)")
+            let read = try request.withTable(field) { table -> [(String, String)]? in
+                if table.isList { return nil }
+                var out: [(String, String)] = []
+                try table.forEach { key, item in
+                    guard let name = key.stringValue else { throw FetchError(.plugin, "\(plugin): request '\(field)' keys must be strings") }
+                    out.append((name, try Self.text(of: item, field: field, name: name, plugin: plugin)))
                 }
-            }.sorted { $0.0 < $1.0 }
+                return out.sorted { $0.0 < $1.0 }
+            }
+            if case .some(.some(let pairs)) = read { return pairs }
+            if read == nil, try request.value(field) == .nil { return [] }
+            throw FetchError(.plugin, "\(plugin): request '\(field)' must be a table of names to values")
         }
-        let body: [UInt8]? = switch value["body"] {
+        let body: [UInt8]? = switch try request.value("body") {
         case .string(let text): text.bytes
         default: nil
         }
-        let given = value["max_items"]
+        let given = try request.value("max_items")
         let maxItems: Int? = switch given {
         case .nil: nil
         case .integer(let number) where number >= 1: Int(number)
@@ -337,21 +356,20 @@ public final class PluginHost: Sendable {
             throw FetchError(.plugin, "\(plugin): request 'max_items' must be a positive integer, got \(shown)")
         }
         return PluginRequest(
-            method: value["method"].stringValue?.uppercased() ?? "GET", path: path,
+            method: try request.value("method").stringValue?.uppercased() ?? "GET", path: path,
             query: try pairs("query").map { FetchRequest.QueryItem($0.0, $0.1) },
             headers: try pairs("headers").map { FetchRequest.Header($0.0, $0.1) }, body: body, maxItems: maxItems)
     }
 
-    /// What `parse` returned: a signal, or `bars` (read apart, nil when absent) and an optional `next` page.
-    static func parseOutcome(_ value: LuaValue, bars: [Bar]?, plugin: String) throws -> ParseOutcome {
-        if value["direction"] != .nil {
-            let (direction, confidence, reasoning) = try signalFields(value, plugin: plugin, function: "parse")
-            return .signal(direction, confidence: confidence, reasoning: reasoning)
+    /// A query or header value as sent: strings as they are, integral numbers without a fraction.
+    static func text(of item: LuaValue, field: String, name: String, plugin: String) throws -> String {
+        switch item {
+        case .string(let text): return text.description
+        case .integer(let number): return String(number)
+        case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .boolean(let flag): return flag ? "true" : "false"
+        default: throw FetchError(.plugin, "\(plugin): request \(field) '\(name)' must be a string or number, got \(item.typeName)")
         }
-        guard let bars else { throw notAParseResult(plugin) }
-        var next: PluginRequest?
-        if value["next"] != .nil { next = try pluginRequest(value["next"], plugin: plugin) }
-        return .bars(bars, next: next)
     }
 
     /// Room made for a page of bars up front: a year of daily bars, what the shipped plugins ask for.
@@ -379,12 +397,17 @@ public final class PluginHost: Sendable {
     }
 
     static func signalFields(_ value: LuaValue, plugin: String, function: String) throws -> (Direction, Double, String) {
-        guard let text = value["direction"].stringValue, let direction = Direction(rawValue: text.uppercased()) else {
-            throw FetchError(.plugin, "\(plugin).\(function): 'direction' must be LONG, SHORT or NEUTRAL, got \(value["direction"].typeName == "string" ? value["direction"].stringValue! : value["direction"].typeName)")
+        try signalFields(direction: value["direction"], confidence: value["confidence"], reasoning: value["reasoning"], plugin: plugin, function: function)
+    }
+
+    /// A signal's direction (LONG, SHORT or NEUTRAL, any case), confidence (clamped to [0, 1]) and reasoning.
+    static func signalFields(direction: LuaValue, confidence: LuaValue, reasoning: LuaValue, plugin: String, function: String) throws -> (Direction, Double, String) {
+        guard let text = direction.stringValue, let parsed = Direction(rawValue: text.uppercased()) else {
+            throw FetchError(.plugin, "\(plugin).\(function): 'direction' must be LONG, SHORT or NEUTRAL, got \(direction.stringValue ?? direction.typeName)")
         }
-        guard let confidence = value["confidence"].doubleValue, confidence.isFinite else {
+        guard let number = confidence.doubleValue, number.isFinite else {
             throw FetchError(.plugin, "\(plugin).\(function): 'confidence' must be a number in [0, 1]")
         }
-        return (direction, min(1, max(0, confidence)), value["reasoning"].stringValue ?? "")
+        return (parsed, min(1, max(0, number)), reasoning.stringValue ?? "")
     }
 }

@@ -142,7 +142,7 @@ extension LuaState {
     }
 
     /// Whether the table's keys are exactly the integers `1...length`.
-    private func isSequence(at index: Int32, length: Int) -> Bool {
+    func isSequence(at index: Int32, length: Int) -> Bool {
         var count = 0
         lua_pushnil(L)
         while lua_next(L, index) != 0 {
