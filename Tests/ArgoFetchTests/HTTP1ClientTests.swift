@@ -19,7 +19,7 @@ struct HTTP1ClientTests {
     }
 
     func get(_ client: HTTP1Client, _ url: String, method: String = "GET", body: [UInt8]? = nil,
-             within milliseconds: Int64 = 5_000, maxBodyBytes: Int = 1 << 20, maxItems: Int? = nil) async throws -> HTTP1Response {
+             within milliseconds: Int64 = 30_000, maxBodyBytes: Int = 1 << 20, maxItems: Int? = nil) async throws -> HTTP1Response {
         try await client.execute(method: method, url: url, headers: [.init("X-Test", "1")], body: body,
                                  deadline: .now() + .milliseconds(milliseconds), bodyRule: BodyRule(maxBytes: maxBodyBytes, maxItems: maxItems))
     }
@@ -271,7 +271,7 @@ struct HTTP1ClientTests {
             let pool = try client.pool(for: server.baseURL)
             #expect(pool.openCount == 1)
             // The sweeper runs every half idle timeout: wait for the close it makes (bounded).
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(20)
             while pool.openCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             #expect(pool.openCount == 0)
         }

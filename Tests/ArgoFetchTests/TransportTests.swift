@@ -12,11 +12,11 @@ struct TransportTests {
         configuration.client = client
         let transport = HTTPTransport(configuration: configuration)
         let get = try await transport.send(FetchRequest(baseURL: server.baseURL, path: "/v1/a b", query: [.init("q", "x y")]),
-                                           deadline: .now + .seconds(5), body: BodyRule(maxBytes: 1_000))
+                                           deadline: .now + .seconds(30), body: BodyRule(maxBytes: 1_000))
         #expect(get.status == 200 && get.body == [0x21])
         #expect(get.headers.first { $0.name == "x-echo" }?.value == "/v1/a%20b?q=x%20y")
         let post = try await transport.send(FetchRequest(method: "post", baseURL: server.baseURL, path: "/chat", body: Array("hi".utf8)),
-                                            deadline: .now + .seconds(5), body: BodyRule(maxBytes: 1_000))
+                                            deadline: .now + .seconds(30), body: BodyRule(maxBytes: 1_000))
         #expect(post.status == 201 && post.body == Array("hi!".utf8))
         #expect(server.requests.map(\.head.method) == [.GET, .POST])
         #expect(server.connections == 1, "one keep-alive connection for both")
@@ -38,14 +38,14 @@ struct TransportTests {
         let kept = #"{"Meta Data": {"1: Symbol": "AAPL"}, "Series": {"# + entries.prefix(2).joined(separator: ",\n  ") + "}}"
         for path in ["/declared", "/chunked"] {
             let response = try await transport.send(FetchRequest(baseURL: server.baseURL, path: path, maxItems: 2),
-                                                    deadline: .now + .seconds(5), body: BodyRule(maxBytes: 4 << 20, maxItems: 2))
+                                                    deadline: .now + .seconds(30), body: BodyRule(maxBytes: 4 << 20, maxItems: 2))
             #expect(String(decoding: response.body, as: UTF8.self) == kept, "\(path)")
             let whole = try await transport.send(FetchRequest(baseURL: server.baseURL, path: path),
-                                                 deadline: .now + .seconds(5), body: BodyRule(maxBytes: 4 << 20))
+                                                 deadline: .now + .seconds(30), body: BodyRule(maxBytes: 4 << 20))
             #expect(whole.body.count == document.utf8.count)
             await #expect(throws: HTTP1ClientError.self, "\(path): 500 kB received, past a 100 kB limit, however little is kept") {
                 _ = try await transport.send(FetchRequest(baseURL: server.baseURL, path: path, maxItems: 2),
-                                             deadline: .now + .seconds(5), body: BodyRule(maxBytes: 100_000, maxItems: 2))
+                                             deadline: .now + .seconds(30), body: BodyRule(maxBytes: 100_000, maxItems: 2))
             }
         }
         try await transport.shutdown()
