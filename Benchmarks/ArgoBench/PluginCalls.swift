@@ -23,7 +23,25 @@ enum PluginCalls {
     /// The calls of `roots`' plugins (one host each, responses recorded from
     /// the first), their rounds alternating when there are two, so that the
     /// machine's drift falls on both alike; with two, B's CPU over A's per pair.
-    static func measure(roots: [String], symbols count: Int, rounds: Int) async throws -> String {
+    /// CPU µs per symbol of each kind of call (medians over the rounds).
+    struct Figures: Codable {
+        var symbols: Int
+        var rounds: Int
+        var request: Double
+        var parse: Double
+        var signal: Double
+        var all: Double
+
+        var markdown: String {
+            String(format: """
+                | symbols × rounds | request | parse (bars read by the host) | indicators + signal | all |
+                | --- | ---: | ---: | ---: | ---: |
+                | %d × %d | %.1f | %.1f | %.1f | %.1f |
+                """, symbols, rounds, request, parse, signal, all)
+        }
+    }
+
+    static func measure(roots: [String], symbols count: Int, rounds: Int) async throws -> (figures: Figures, text: String) {
         let simulator = try await Simulator.start(scenario: SeedProfile.scenario(zeroLatency: true), threads: 1, listeners: 1)
         var lines: [String] = []
         var hosts: [(PluginHost, [Recorded])] = []
@@ -41,6 +59,9 @@ enum PluginCalls {
             }
         }
         func perSymbol(_ seconds: [Double]) -> Double { median(seconds) / Double(count) * 1e6 }
+        let first = rows[0]
+        let figures = Figures(symbols: count, rounds: rounds, request: perSymbol(first.map(\.request)), parse: perSymbol(first.map(\.parse)),
+                              signal: perSymbol(first.map(\.signal)), all: perSymbol(first.map { $0.request + $0.parse + $0.signal }))
         for (index, row) in rows.enumerated() {
             lines.append(String(
                 format: "%@: plugin calls of %d symbols (%d calls a round), median of %d rounds, CPU µs per symbol: request %.1f, parse %.1f, indicators + signal %.1f, all %.1f",
@@ -51,7 +72,7 @@ enum PluginCalls {
             let ratios = zip(rows[0], rows[1]).map { ($1.request + $1.parse + $1.signal) / ($0.request + $0.parse + $0.signal) }
             lines.append(String(format: "B/A per round: median %.3f", median(ratios)))
         }
-        return lines.joined(separator: "\n")
+        return (figures, lines.joined(separator: "\n"))
     }
 
     /// Every normal cycle's plugin calls for `symbols`, with the responses they got.

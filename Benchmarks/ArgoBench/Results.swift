@@ -10,10 +10,12 @@ struct Results: Codable {
     var clientOnly: Row?
     var hostOverhead: HostOverhead?
     var scale: ScaleRun?
+    /// The plugin calls of a cycle alone, replayed (`--sections plugins`).
+    var pluginCalls: PluginCalls.Figures?
 
     enum CodingKeys: String, CodingKey {
         case machine, options, rows, ablations, scale
-        case hostOverhead = "host_overhead", clientOnly = "client_only"
+        case hostOverhead = "host_overhead", clientOnly = "client_only", pluginCalls = "plugin_calls"
     }
 
     /// Takes what a section's own process measured.
@@ -23,6 +25,7 @@ struct Results: Codable {
         clientOnly = part.clientOnly ?? clientOnly
         hostOverhead = part.hostOverhead ?? hostOverhead
         scale = part.scale ?? scale
+        pluginCalls = part.pluginCalls ?? pluginCalls
     }
 
     /// Cores, memory, OS and CPU model of this machine.

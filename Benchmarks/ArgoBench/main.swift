@@ -17,7 +17,7 @@ if CommandLine.arguments.count == 4, CommandLine.arguments[1] == RemoteSimulator
 struct Options {
     /// Which parts to run: `seed` (before vs argo), `host` (host overhead), `scale` (rate-limit floor);
     /// `client` (only the seed section's largest count with the simulator in a child process) is never run by default.
-    var sections: Set<String> = ["seed", "host", "scale"]
+    var sections: Set<String> = ["seed", "host", "plugins", "scale"]
     var counts = [1, 6, 50, 500]
     var runs = 3
     /// "before" is run for counts up to this; above, its time is extrapolated per symbol (it is linear by construction).
@@ -60,7 +60,7 @@ struct Options {
             case "--scale-rate": scaleRate = max(1, Int(value) ?? scaleRate)
             case "--ab-root": abRoot = value
             default:
-                let usage = "usage: ArgoBench [--sections seed,host,scale,client] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
+                let usage = "usage: ArgoBench [--sections seed,host,plugins,scale,client,host-ab] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
                     + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n       ArgoBench --sections host-ab --ab-root DIR [--host-symbols 500] [--host-cycles 20]: this directory's plugins (A) against DIR's (B), cycles alternating in one process\n"
                 FileHandle.standardError.write(Data(usage.utf8))
                 exit(2)
@@ -85,7 +85,7 @@ var results = Results(machine: Results.machine(), options: options.described)
 if options.sections.count > 1 {
     // Each section in a process of its own, so that none inherits another's memory
     // (peak RSS is per process, and freed heap is not always given back).
-    for section in ["host", "scale", "seed", "client"] where options.sections.contains(section) {
+    for section in ["host", "plugins", "scale", "seed", "client"] where options.sections.contains(section) {
         let partial = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-\(section)-\(getpid()).json").path
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
@@ -99,7 +99,9 @@ if options.sections.count > 1 {
     }
 } else {
     if options.sections.contains("plugins") {
-        print(try await PluginCalls.measure(roots: [root] + (options.abRoot.map { [$0] } ?? []), symbols: min(options.hostSymbols, 100), rounds: max(options.hostCycles, 20)))
+        let calls = try await PluginCalls.measure(roots: [root] + (options.abRoot.map { [$0] } ?? []), symbols: min(options.hostSymbols, 100), rounds: max(options.hostCycles, 20))
+        results.pluginCalls = calls.figures
+        print("## Plugin calls alone (recorded responses, replayed on one task)\n\n" + calls.figures.markdown + "\n\n" + calls.text + "\n")
     }
     if options.sections.contains("host-ab") {
         print(try await HostAB.measure(rootA: root, rootB: options.abRoot ?? root, symbols: options.hostSymbols, cycles: options.hostCycles))
