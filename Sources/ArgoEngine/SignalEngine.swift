@@ -102,17 +102,18 @@ public final class SignalEngine: Sendable {
         outcomes.reserveCapacity(sources.count)
         let chain: (outcomes: [String: SourceOutcome], bars: [Bar], source: String?)
         if strategy.parallelSources {
-            async let market = runMarketChain(symbol, deadline: deadline, contexts: contexts)
-            await withTaskGroup(of: (String, SourceOutcome).self) { group in
+            // The independent sources in child tasks, the chain in this task meanwhile (a task fewer than `async let`).
+            chain = await withTaskGroup(of: (String, SourceOutcome).self) { group in
                 for source in independent {
                     group.addTask {
                         let (outcome, _) = await self.runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!)
                         return (source.name, outcome)
                     }
                 }
+                let chain = await runMarketChain(symbol, deadline: deadline, contexts: contexts)
                 for await (name, outcome) in group { outcomes[name] = outcome }
+                return chain
             }
-            chain = await market
         } else {
             chain = await runMarketChain(symbol, deadline: deadline, contexts: contexts)
             for source in independent {
@@ -238,17 +239,20 @@ public final class SignalEngine: Sendable {
         if requests.count == 1, let (name, request) = requests.first {
             return [name: try await fetcher.fetch(request.fetchRequest(baseURL: source.baseURL), source: source.name, deadline: deadline)]
         }
-        let results = await withTaskGroup(of: (String?, Result<FetchResponse, FetchError>).self) { group in
-            for (name, request) in requests {
-                group.addTask {
-                    do {
-                        return (name, .success(try await self.fetcher.fetch(request.fetchRequest(baseURL: source.baseURL), source: source.name, deadline: deadline)))
-                    } catch {
-                        return (name, .failure(error as? FetchError ?? FetchError(.plugin, "\(error)")))
-                    }
-                }
+        @Sendable func fetch(_ name: String?, _ request: PluginRequest) async -> (String?, Result<FetchResponse, FetchError>) {
+            do {
+                return (name, .success(try await fetcher.fetch(request.fetchRequest(baseURL: source.baseURL), source: source.name, deadline: deadline)))
+            } catch {
+                return (name, .failure(error))
             }
-            return await group.reduce(into: [(String?, Result<FetchResponse, FetchError>)]()) { $0.append($1) }
+        }
+        let results = await withTaskGroup(of: (String?, Result<FetchResponse, FetchError>).self) { group in
+            // All but the first in child tasks, the first in this task meanwhile.
+            let ordered = Array(requests)
+            for (name, request) in ordered.dropFirst() { group.addTask { await fetch(name, request) } }
+            var results = [await fetch(ordered[0].key, ordered[0].value)]
+            for await result in group { results.append(result) }
+            return results
         }
         var responses: [String?: FetchResponse] = [:]
         for (name, result) in results {
