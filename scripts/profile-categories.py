@@ -17,7 +17,7 @@ PARTS = [
     ("JSON→Lua (decode into tables)", r"JSONToLua|JSONTo[A-Z0-9]|pushJSON|jsonDecodeHostFunction"),
     ("Lua values ↔ Swift (LuaValue, push, read)", r"ArgoLua0[A-Za-z0-9]*Value|7ArgoLua0B5Value|LuaValue|LuaState\w*push|LuaState\w*value|7ArgoLua\w*push|7ArgoLua\w*value"),
     ("Lua host calls (states, pool, calls)", r"7ArgoLua"),
-    ("indicators", r"Indicators"),
+    ("indicators", r"Indicators|SeriesLatest|ExponentialAverage|10ArgoEngine6Series"),
     ("regime", r"Regime"),
     ("consensus", r"Consensus"),
     ("engine (fan-out, plugin host, report)", r"10ArgoEngine"),
