@@ -92,37 +92,21 @@ public enum Series {
 
     /// EMA with α = 2/(period+1), seeded with the SMA of the first `period` values (TA-Lib's default).
     public static func ema(_ values: [Double], _ period: Int) -> [Double?] {
-        var out = [Double?](repeating: nil, count: values.count)
-        guard period > 0, values.count >= period else { return out }
-        let alpha = 2.0 / Double(period + 1)
-        var current = values[0..<period].reduce(0, +) / Double(period)
-        out[period - 1] = current
-        for index in period..<values.count {
-            current += alpha * (values[index] - current)
-            out[index] = current
+        var average = ExponentialAverage(period: period)
+        return values.map { value in
+            average.add(value)
+            return average.value
         }
-        return out
     }
 
     /// Wilder's RSI: the first average gain and loss are simple means of the
     /// first `period` changes, then `avg = (avg·(period−1) + x) / period`.
     public static func rsi(_ values: [Double], _ period: Int) -> [Double?] {
+        var rsi = WilderRSI(period: period)
         var out = [Double?](repeating: nil, count: values.count)
-        guard period > 0, values.count > period else { return out }
-        var gain = 0.0, loss = 0.0
-        for index in 1...period {
-            let change = values[index] - values[index - 1]
-            if change > 0 { gain += change } else { loss -= change }
-        }
-        gain /= Double(period)
-        loss /= Double(period)
-        func value() -> Double { loss == 0 ? (gain == 0 ? 50 : 100) : 100 - 100 / (1 + gain / loss) }
-        out[period] = value()
-        for index in (period + 1)..<max(period + 1, values.count) {
-            let change = values[index] - values[index - 1]
-            gain = (gain * Double(period - 1) + max(change, 0)) / Double(period)
-            loss = (loss * Double(period - 1) + max(-change, 0)) / Double(period)
-            out[index] = value()
+        for index in values.indices.dropFirst() {
+            rsi.add(change: values[index] - values[index - 1])
+            out[index] = rsi.value
         }
         return out
     }

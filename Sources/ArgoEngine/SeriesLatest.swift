@@ -29,20 +29,9 @@ enum SeriesLatest {
 
     /// `Series.rsi(values, period).last`.
     static func rsi(_ values: UnsafeBufferPointer<Double>, _ period: Int) -> Double? {
-        guard period > 0, values.count > period else { return nil }
-        var gain = 0.0, loss = 0.0
-        for index in 1...period {
-            let change = values[index] - values[index - 1]
-            if change > 0 { gain += change } else { loss -= change }
-        }
-        gain /= Double(period)
-        loss /= Double(period)
-        for index in (period + 1)..<max(period + 1, values.count) {
-            let change = values[index] - values[index - 1]
-            gain = (gain * Double(period - 1) + max(change, 0)) / Double(period)
-            loss = (loss * Double(period - 1) + max(-change, 0)) / Double(period)
-        }
-        return loss == 0 ? (gain == 0 ? 50 : 100) : 100 - 100 / (1 + gain / loss)
+        var rsi = WilderRSI(period: period)
+        for index in values.indices.dropFirst() { rsi.add(change: values[index] - values[index - 1]) }
+        return rsi.value
     }
 
     /// `Series.macd(values, fast:, slow:, signal:).last`: line, signal, histogram.
@@ -178,5 +167,34 @@ struct ExponentialAverage {
         sum += x
         count += 1
         if count == period { value = sum / Double(period) }
+    }
+}
+
+/// Wilder's RSI fed one change at a time, as ``Series/rsi(_:_:)`` computes it:
+/// nil until `period` changes, then from the simple means of the gains and the
+/// losses so far, then Wilder-smoothed: `avg = (avg·(period−1) + x) / period`.
+struct WilderRSI {
+    let period: Int
+    private var count = 0
+    private var gain = 0.0
+    private var loss = 0.0
+    private(set) var value: Double?
+
+    init(period: Int) { self.period = period }
+
+    @inline(__always)
+    mutating func add(change: Double) {
+        guard period > 0 else { return }
+        count += 1
+        if count > period {
+            gain = (gain * Double(period - 1) + max(change, 0)) / Double(period)
+            loss = (loss * Double(period - 1) + max(-change, 0)) / Double(period)
+        } else {
+            if change > 0 { gain += change } else { loss -= change }
+            guard count == period else { return }
+            gain /= Double(period)
+            loss /= Double(period)
+        }
+        value = loss == 0 ? (gain == 0 ? 50 : 100) : 100 - 100 / (1 + gain / loss)
     }
 }

@@ -33,19 +33,7 @@ public struct LuaTableReader {
     /// Each key and value of the table (any order); keys and values converted
     /// as ``value(_:)`` converts a field.
     public func forEach(_ body: (LuaValue, LuaValue) throws -> Void) throws {
-        let L = state.L
-        guard lua_checkstack(L, 3) != 0 else { throw LuaError(kind: .conversion, message: "Lua stack overflow while reading a table") }
-        lua_pushnil(L)
-        while lua_next(L, index) != 0 {
-            let top = lua_gettop(L)
-            do {
-                try body(try state.value(at: top - 1), try state.value(at: top))
-            } catch {
-                clua_pop(L, 2)
-                throw error
-            }
-            clua_pop(L, 1)
-        }
+        try forEachPair { top in try body(try state.value(at: top - 1), try state.value(at: top)) }
     }
 
     /// `body` with a reader of each value that is a table, by its key; other
@@ -53,18 +41,26 @@ public struct LuaTableReader {
     public func forEachTable(
         _ body: (LuaValue, LuaTableReader) throws -> Void, other: (LuaValue, String) throws -> Void
     ) throws {
+        try forEachPair { top in
+            let key = try state.value(at: top - 1)
+            if lua_type(state.L, top) == LUA_TTABLE {
+                _ = try state.withTable(at: top) { try body(key, $0) }
+            } else {
+                try other(key, state.typeName(at: top))
+            }
+        }
+    }
+
+    /// `body` for each pair, with the key at `top - 1` and the value at `top`
+    /// of the stack; the stack is as before afterwards, thrown through or not.
+    private func forEachPair(_ body: (_ top: Int32) throws -> Void) throws {
         let L = state.L
         guard lua_checkstack(L, 3) != 0 else { throw LuaError(kind: .conversion, message: "Lua stack overflow while reading a table") }
         lua_pushnil(L)
         while lua_next(L, index) != 0 {
             let top = lua_gettop(L)
             do {
-                let key = try state.value(at: top - 1)
-                if lua_type(L, top) == LUA_TTABLE {
-                    _ = try state.withTable(at: top) { try body(key, $0) }
-                } else {
-                    try other(key, state.typeName(at: top))
-                }
+                try body(top)
             } catch {
                 lua_settop(L, top - 2)
                 throw error
