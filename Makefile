@@ -6,7 +6,7 @@
 #   make bench-lua  JSON→Lua decoding micro benchmark (release)
 #   make bench-sim  simulator throughput on loopback with wrk (release)
 #   make bench-fetch  client CPU per request through the fetch core, both HTTP clients (release)
-#   make deps       install the system packages Argo needs (liblua5.4-dev, libsqlite3-dev, pkg-config)
+#   make deps       install the system packages Argo needs (liblua5.4-dev, libsqlite3-dev, zlib1g-dev, pkg-config)
 #   make clean      remove build products
 #   make help       this list
 
@@ -20,9 +20,9 @@ help:
 	@sed -n 's/^#   //p' Makefile
 
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists lua5.4 || ! pkg-config --exists sqlite3; then \
-		echo "==> installing liblua5.4-dev, libsqlite3-dev and pkg-config"; \
-		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev libsqlite3-dev pkg-config >/dev/null; \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists lua5.4 || ! pkg-config --exists sqlite3 || ! pkg-config --exists zlib; then \
+		echo "==> installing liblua5.4-dev, libsqlite3-dev, zlib1g-dev and pkg-config"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev libsqlite3-dev zlib1g-dev pkg-config >/dev/null; \
 	fi
 
 build: deps

@@ -27,6 +27,12 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        // zlib from the system (Debian: zlib1g-dev): Argo's HTTP/1.1 client inflates gzip and deflate bodies.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The safe Lua layer: states, values, sandbox, limits, errors, JSON, pool.
         .target(name: "ArgoLua", dependencies: ["CLua", "ArgoJSONScan", "CJSONScan"]),
         // Scanning JSON without decoding it: word-at-a-time tests, and pruning a body to its first entries as it arrives.
@@ -41,7 +47,7 @@ let package = Package(
         .target(
             name: "ArgoFetch",
             dependencies: [
-                "ArgoJSONScan",
+                "ArgoJSONScan", "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

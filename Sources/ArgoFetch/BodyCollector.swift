@@ -29,16 +29,20 @@ struct BodyCollector {
         if pruner == nil, declaredLength > 0 { bytes.reserveCapacity(declaredLength) }
     }
 
-    /// The next part; the limit counts bytes received, kept or not.
-    mutating func append(_ part: ByteBuffer) throws(HTTP1ClientError) {
-        received += part.readableBytes
+    /// The next part (a view of the receive buffer, or of inflated output);
+    /// the limit counts bytes received, kept or not.
+    mutating func append(_ part: UnsafeRawBufferPointer) throws(HTTP1ClientError) {
+        received += part.count
         guard received <= maxBytes else { throw .bodyTooLarge }
-        part.withUnsafeReadableBytes { raw in
-            if pruner != nil {
-                pruner!.feed(raw, into: &bytes)
-            } else {
-                bytes.append(contentsOf: raw)
-            }
+        if pruner != nil {
+            pruner!.feed(part, into: &bytes)
+        } else {
+            bytes.append(contentsOf: part)
         }
+    }
+
+    /// The next part as a buffer (AsyncHTTPClient's body parts).
+    mutating func append(_ part: ByteBuffer) throws(HTTP1ClientError) {
+        try part.withUnsafeReadableBytes { (raw) throws(HTTP1ClientError) in try append(raw) }
     }
 }

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -92,7 +91,7 @@ final class HTTP1Client: Sendable {
         if let bad = headers.first(where: { !Self.isSafe($0.name) || !Self.isSafe($0.value) }) {
             throw HTTP1ClientError.invalidHeader(Self.isSafe(bad.name) ? bad.name : "?")
         }
-        let head = requestHead(method: method, target: target, headers: headers, body: body)
+        let request = HTTP1Request(method: method, target: target, headers: headers, body: body, close: settings.closeEachConnection)
         let pool = pools.pool(for: target.origin)
         var staleRetries = 0
         while true {
@@ -113,7 +112,7 @@ final class HTTP1Client: Sendable {
                 reused = false
             }
             do {
-                let response = try await connection.exchange(head: head, body: body, deadline: deadline, bodyRule: bodyRule)
+                let response = try await connection.exchange(request, deadline: deadline, bodyRule: bodyRule)
                 pool.release(connection, reusable: response.keepAlive)
                 return response
             } catch let error as HTTP1ClientError where error.isStaleConnection && reused && Self.idempotent.contains(method) && staleRetries < 2 {
@@ -124,22 +123,6 @@ final class HTTP1Client: Sendable {
                 throw error
             }
         }
-    }
-
-    private func requestHead(method: HTTPMethod, target: RequestTarget, headers: [FetchRequest.Header], body: ByteBuffer?) -> HTTPRequestHead {
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: target.pathAndQuery)
-        head.headers.reserveCapacity(headers.count + 3)
-        head.headers.add(name: "Host", value: target.hostHeader)
-        for header in headers where header.name.lowercased() != "host" {
-            head.headers.add(name: header.name, value: header.value)
-        }
-        if let body {
-            head.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
-        } else if method != .GET, method != .HEAD {
-            head.headers.replaceOrAdd(name: "Content-Length", value: "0")
-        }
-        if settings.closeEachConnection { head.headers.replaceOrAdd(name: "Connection", value: "close") }
-        return head
     }
 
     private func connect(to origin: RequestTarget.Origin, deadline: NIODeadline) async throws -> HTTP1Connection {
@@ -157,8 +140,6 @@ final class HTTP1Client: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let context { try pipeline.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName)) }
-                    try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(100)))
                     try pipeline.addHandler(HTTP1ExchangeHandler())
                 }
             }

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// One pooled HTTP/1.1 connection: a channel whose last handler is an
 /// ``HTTP1ExchangeHandler``. Used by one request at a time (its pool sees to that).
@@ -17,7 +16,7 @@ final class HTTP1Connection: Sendable {
     ///
     /// One hop to the event loop: the promise, its callback and the write are
     /// all made there (from another thread, each would be a hop of its own).
-    func exchange(head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, bodyRule: BodyRule) async throws -> HTTP1Response {
+    func exchange(_ request: HTTP1Request, deadline: NIODeadline, bodyRule: BodyRule) async throws -> HTTP1Response {
         let channel = self.channel
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<HTTP1Response, any Error>) in
@@ -25,7 +24,7 @@ final class HTTP1Connection: Sendable {
                 loop.execute {
                     let promise = loop.makePromise(of: HTTP1Response.self)
                     promise.futureResult.whenComplete { continuation.resume(with: $0) }
-                    let exchange = HTTP1Exchange(head: head, body: body, deadline: deadline, bodyRule: bodyRule, promise: promise)
+                    let exchange = HTTP1Exchange(request: request, deadline: deadline, bodyRule: bodyRule, promise: promise)
                     // A write the handler never saw (the channel closed first) leaves the promise to us.
                     channel.writeAndFlush(exchange).whenFailure { _ in
                         promise.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: false))

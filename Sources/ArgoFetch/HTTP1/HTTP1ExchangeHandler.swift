@@ -1,11 +1,9 @@
 import NIOCore
-import NIOHTTP1
 
 /// One request for a connection's ``HTTP1ExchangeHandler``: what to send,
 /// until when, how much body to accept, and where the response goes.
 struct HTTP1Exchange: Sendable {
-    var head: HTTPRequestHead
-    var body: ByteBuffer?
+    var request: HTTP1Request
     var deadline: NIODeadline
     var bodyRule: BodyRule
     var promise: EventLoopPromise<HTTP1Response>
@@ -20,19 +18,22 @@ struct HTTP1Response: Sendable {
     var keepAlive: Bool
 }
 
-/// The last handler of a client connection: runs one exchange at a time.
+/// The one handler of a client connection (after TLS, when the URL is https):
+/// runs one exchange at a time, straight on the connection's bytes.
 ///
-/// It writes the request, then copies each body part straight into one array
-/// (sized from `Content-Length` when given), or only what a ``BodyRule``'s
-/// pruning keeps of it (``BodyCollector``), so no receive buffer outlives its
-/// read and the channel's buffer pool keeps reusing one buffer. The exchange's
-/// promise is completed exactly once: with the response at its end, or with
-/// an ``HTTP1ClientError`` at the deadline, on a body past the limit, or when
-/// the connection closes first.
+/// It writes the request's bytes, reads the response with an
+/// ``HTTP1ResponseParser`` and copies each body part straight from the
+/// receive buffer into one array (sized from `Content-Length` when given),
+/// through an ``HTTP1Inflater`` when the body is gzip or deflate, or only what
+/// a ``BodyRule``'s pruning keeps of it (``BodyCollector``), so no receive
+/// buffer outlives its read and the channel's buffer pool keeps reusing one
+/// buffer. The exchange's promise is completed exactly once: with the
+/// response at its end, or with an ``HTTP1ClientError`` at the deadline, on a
+/// malformed response, on a body past the limit, or when the connection closes first.
 final class HTTP1ExchangeHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = HTTP1Exchange
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundOut = ByteBuffer
 
     private var promise: EventLoopPromise<HTTP1Response>?
     /// The exchange's deadline, and the connection's one deadline timer (when
@@ -42,11 +43,11 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     /// searches the event loop's whole timer queue).
     private var deadline = NIODeadline.distantFuture
     private var timer: (fires: NIODeadline, task: Scheduled<Void>)?
-    private var receivedResponse = false
-    private var status = 0
-    private var headers: [(name: String, value: String)] = []
+    private var parser = HTTP1ResponseParser()
+    private var head: HTTP1ResponseHead?
+    private var inflater: HTTP1Inflater?
     private var body = BodyCollector(BodyRule(maxBytes: 0))
-    private var keepAlive = true
+    private var ended = false
     private var requestKeepAlive = true
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise writePromise: EventLoopPromise<Void>?) {
@@ -62,23 +63,19 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             return
         }
         promise = exchange.promise
-        receivedResponse = false
-        status = 0
-        headers = []
+        parser = HTTP1ResponseParser(requestWasHead: exchange.request.isHead)
+        head = nil
+        inflater = nil
+        ended = false
         body = BodyCollector(exchange.bodyRule)
-        keepAlive = true
-        requestKeepAlive = exchange.head.isKeepAlive
+        requestKeepAlive = exchange.request.keepAlive
         deadline = exchange.deadline
         if let timer, timer.fires > deadline {
             timer.task.cancel()
             self.timer = nil
         }
         if timer == nil { armTimer(context: context) }
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        if let requestBody = exchange.body {
-            context.write(wrapOutboundOut(.body(.byteBuffer(requestBody))), promise: nil)
-        }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(exchange.request.bytes), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -87,27 +84,17 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            receivedResponse = true
-            // 1xx (other than an upgrade) come before the real response.
-            if head.status.code >= 100, head.status.code < 200, head.status.code != 101 { return }
-            status = Int(head.status.code)
-            headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
-            keepAlive = head.isKeepAlive && requestKeepAlive
-            if let declared = head.headers.first(name: "content-length").flatMap({ Int($0) }) {
-                do { try body.expect(declaredLength: declared) } catch { return fail(error, context: context) }
+        let buffer = unwrapInboundIn(data)
+        let extra: Bool
+        do {
+            extra = try buffer.withUnsafeReadableBytes { (bytes) throws(HTTP1ClientError) -> Bool in
+                try parser.feed(bytes) { (event) throws(HTTP1ClientError) in try read(event) } < bytes.count
             }
-        case .body(let part):
-            do { try body.append(part) } catch { return fail(error, context: context) }
-        case .end:
-            let response = HTTP1Response(status: status, headers: headers, body: body.bytes, keepAlive: keepAlive)
-            let finished = finish()
-            body = BodyCollector(BodyRule(maxBytes: 0))
-            headers = []
-            if !response.keepAlive { context.close(promise: nil) }
-            finished?.succeed(response)
+        } catch {
+            return fail(error, context: context)
         }
+        // Bytes past the response's end were never asked for: the connection is not reused.
+        if ended { complete(reusable: !extra, context: context) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -115,10 +102,59 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        finish()?.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: receivedResponse))
+        if promise != nil {
+            // A body that runs to the close ends here; any other response was cut short.
+            do {
+                if try parser.closed({ (event) throws(HTTP1ClientError) in try read(event) }), ended {
+                    complete(reusable: false, context: context)
+                } else {
+                    finish()?.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: parser.receivedAny))
+                }
+            } catch {
+                finish()?.fail(error)
+            }
+        }
         timer?.task.cancel()
         timer = nil
         context.fireChannelInactive()
+    }
+
+    /// One event of the response.
+    private func read(_ event: HTTP1ResponseParser.Event) throws(HTTP1ClientError) {
+        switch event {
+        case .head(var received):
+            switch received.value("content-encoding")?.lowercased() {
+            case "gzip", "x-gzip", "deflate":
+                inflater = try HTTP1Inflater()
+                // The body handed on is the inflated one: its encoding and length no longer apply.
+                received.headers.removeAll { $0.name == "content-encoding" || $0.name == "content-length" }
+            default:
+                if let declared = received.contentLength { try body.expect(declaredLength: declared) }
+            }
+            head = received
+        case .body(let part):
+            if let inflater {
+                try inflater.inflate(part) { (inflated) throws(HTTP1ClientError) in try body.append(inflated) }
+            } else {
+                try body.append(part)
+            }
+        case .end:
+            if let inflater, inflater.started, !inflater.ended { throw .malformedResponse("the compressed body ends early") }
+            ended = true
+        }
+    }
+
+    /// Completes the exchange with the response read.
+    private func complete(reusable: Bool, context: ChannelHandlerContext) {
+        guard let head else { return fail(HTTP1ClientError.malformedResponse("no response head"), context: context) }
+        let keepAlive = reusable && head.keepAlive && requestKeepAlive
+        let response = HTTP1Response(status: head.status, headers: head.headers, body: body.bytes, keepAlive: keepAlive)
+        let finished = finish()
+        body = BodyCollector(BodyRule(maxBytes: 0))
+        self.head = nil
+        inflater = nil
+        if !keepAlive { context.close(promise: nil) }
+        finished?.succeed(response)
     }
 
     /// Schedules the timer for the exchange's deadline. When it fires, it fails
@@ -142,6 +178,8 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     private func fail(_ error: any Error, context: ChannelHandlerContext) {
         finish()?.fail(error)
         body = BodyCollector(BodyRule(maxBytes: 0))
+        head = nil
+        inflater = nil
         context.close(promise: nil)
     }
 
