@@ -127,7 +127,7 @@ let package = Package(
             path: "Benchmarks/ArgoBench"
         ),
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
-        .testTarget(name: "ArgoJSONScanTests", dependencies: ["ArgoJSONScan"]),
+        .testTarget(name: "ArgoJSONScanTests", dependencies: ["ArgoJSONScan", "CJSONScan"]),
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
         .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoEngine", "ArgoSimulator"]),

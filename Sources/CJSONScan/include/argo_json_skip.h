@@ -18,7 +18,14 @@ typedef struct argo_json_skip_state {
 /// and nesting, until the bracket that closes the container the skip began in.
 /// Returns the offset just past that bracket (and sets `closed`), or `length`
 /// when the part ends first (`state` then carries on into the next part). Brackets and quotes are
-/// found 64 bytes at a time with SSE2 where the part has no backslash.
+/// found 64 bytes at a time where the part has no backslash, with the widest vectors the CPU has
+/// (AVX-512BW, AVX2 or SSE2 on x86-64).
 size_t argo_json_skip(const uint8_t *bytes, size_t length, argo_json_skip_state *state);
+
+/// The same skip with SSE2 and shifts only (on x86-64), whatever the CPU: for tests to compare against.
+size_t argo_json_skip_portable(const uint8_t *bytes, size_t length, argo_json_skip_state *state);
+
+/// Which skip `argo_json_skip` runs here: "avx512bw", "avx2", "sse2" or "portable".
+const char *argo_json_skip_kind(void);
 
 #endif
