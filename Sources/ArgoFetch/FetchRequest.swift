@@ -44,32 +44,56 @@ public struct FetchRequest: Sendable, Hashable {
 
     /// The full URL: base URL without its trailing slash, the path
     /// percent-encoded where needed, and the query percent-encoded.
-    public var url: String {
-        var base = Substring(baseURL)
-        while base.hasSuffix("/") { base = base.dropLast() }
-        var text = String(base)
-        if !path.isEmpty {
-            if !path.hasPrefix("/") { text += "/" }
-            text += Self.encodePath(path)
-        }
-        if !query.isEmpty {
-            text += "?" + query.map { Self.encodeQuery($0.name) + "=" + Self.encodeQuery($0.value) }.joined(separator: "&")
-        }
-        return text
-    }
+    public var url: String { Self.url(baseURL: baseURL, path: path, query: query) }
 
     /// A key naming this request exactly (method, URL with sorted query, sorted
     /// headers, body), with every secret replaced by `redactor`'s placeholder.
     public func cacheKey(redactor: Redactor) -> String {
-        var copy = self
-        copy.query.sort { ($0.name, $0.value) < ($1.name, $1.value) }
-        var key = method + " " + copy.url
-        for (name, value) in headers.map({ ($0.name.lowercased(), $0.value) }).sorted(by: <) {
-            key += "\n" + name + ": " + value
+        let sortedQuery = query.count < 2 ? query : query.sorted { ($0.name, $0.value) < ($1.name, $1.value) }
+        var key = method
+        key.reserveCapacity(method.utf8.count + baseURL.utf8.count + path.utf8.count + 64
+            + sortedQuery.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 }
+            + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 3 })
+        key += " "
+        Self.appendURL(to: &key, baseURL: baseURL, path: path, query: sortedQuery)
+        for (name, value) in headers.map({ (Self.asciiLowercased($0.name), $0.value) }).sorted(by: <) {
+            key += "\n"
+            key += name
+            key += ": "
+            key += value
         }
         if let maxItems { key += "\nmax_items: \(maxItems)" }
         if let body { key += "\n\n" + String(decoding: body, as: UTF8.self) }
         return redactor.redact(key)
+    }
+
+    static func url(baseURL: String, path: String, query: [QueryItem]) -> String {
+        var text = ""
+        text.reserveCapacity(baseURL.utf8.count + path.utf8.count + 1 + query.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
+        appendURL(to: &text, baseURL: baseURL, path: path, query: query)
+        return text
+    }
+
+    /// Appends the URL to `text`, built in place (no intermediate strings when nothing needs escaping).
+    static func appendURL(to text: inout String, baseURL: String, path: String, query: [QueryItem]) {
+        var base = Substring(baseURL)
+        while base.utf8.last == UInt8(ascii: "/") { base = base.dropLast() }
+        text += base
+        if !path.isEmpty {
+            if path.utf8.first != UInt8(ascii: "/") { text += "/" }
+            text += encodePath(path)
+        }
+        for (index, item) in query.enumerated() {
+            text += index == 0 ? "?" : "&"
+            text += encodeQuery(item.name)
+            text += "="
+            text += encodeQuery(item.value)
+        }
+    }
+
+    /// ASCII lower case, without a new string when there is no upper-case letter.
+    static func asciiLowercased(_ name: String) -> String {
+        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
     }
 
     static let pathAllowed: CharacterSet = {

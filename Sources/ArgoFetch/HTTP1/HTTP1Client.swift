@@ -53,15 +53,16 @@ final class HTTP1Client: Sendable {
         var target = try RequestTarget(url: url)
         var method = HTTPMethod(rawValue: method)
         var body = body.map { ByteBuffer(bytes: $0) }
-        var visited: Set<String> = [target.pathAndQuery]
+        var visited: [String] = []  // the targets redirected from (a handful at most)
         while true {
             let response = try await send(method: method, target: target, headers: headers, body: body,
                                           deadline: deadline, bodyRule: bodyRule)
-            guard Self.redirectStatuses.contains(response.status), visited.count <= settings.maxRedirects,
+            guard Self.redirectStatuses.contains(response.status), visited.count < settings.maxRedirects,
                   let location = response.headers.first(where: { $0.name == "location" })?.value,
-                  let next = try? target.resolving(location), next.origin == target.origin,
-                  visited.insert(next.pathAndQuery).inserted
+                  let next = try? target.resolving(location), next.origin == target.origin
             else { return response }
+            visited.append(target.pathAndQuery)
+            guard !visited.contains(next.pathAndQuery) else { return response }
             if response.status == 303 || (method == .POST && response.status < 307) {
                 method = .GET
                 body = nil

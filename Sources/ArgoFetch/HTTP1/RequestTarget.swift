@@ -7,7 +7,7 @@ struct RequestTarget: Sendable, Equatable {
         var host: String
         var port: Int
 
-        static func bracketed(_ host: String) -> String { host.contains(":") ? "[" + host + "]" : host }
+        static func bracketed(_ host: String) -> String { host.utf8.contains(UInt8(ascii: ":")) ? "[" + host + "]" : host }
     }
 
     var origin: Origin
@@ -17,7 +17,7 @@ struct RequestTarget: Sendable, Equatable {
     /// The `Host` header: the host, with the port only when it is not the scheme's default.
     var hostHeader: String {
         let host = Origin.bracketed(origin.host)
-        return origin.port == (origin.secure ? 443 : 80) ? host : host + ":\(origin.port)"
+        return origin.port == (origin.secure ? 443 : 80) ? host : host + ":" + String(origin.port)
     }
 
     /// Parses an absolute `http` or `https` URL. User info and fragments are refused.
