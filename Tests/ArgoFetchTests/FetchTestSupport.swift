@@ -64,3 +64,27 @@ func failure(_ fetch: () async throws -> FetchResponse) async -> FetchError? {
         return error as? FetchError ?? FetchError(.plugin, "unexpected error type: \(error)")
     }
 }
+
+/// Argo's HTTP/1.1 client for one test (settings changed by `change`), shut down afterwards.
+func withHTTP1Client(_ change: (inout HTTP1Client.Settings) -> Void = { _ in }, _ body: (HTTP1Client) async throws -> Void) async throws {
+    var settings = HTTP1Client.Settings()
+    change(&settings)
+    let client = HTTP1Client(settings: settings)
+    do {
+        try await body(client)
+        await client.shutdown()
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}
+
+/// The client error an exchange failed with (nil when it succeeded or failed otherwise).
+func http1ClientError(_ body: () async throws -> HTTP1Response) async -> HTTP1ClientError? {
+    do {
+        _ = try await body()
+        return nil
+    } catch {
+        return error as? HTTP1ClientError
+    }
+}

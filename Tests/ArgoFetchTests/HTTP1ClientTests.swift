@@ -4,18 +4,8 @@ import Testing
 
 @Suite("Fetch: Argo's HTTP/1.1 client")
 struct HTTP1ClientTests {
-    /// A client for the test, shut down afterwards.
     func withClient(_ change: (inout HTTP1Client.Settings) -> Void = { _ in }, _ body: (HTTP1Client) async throws -> Void) async throws {
-        var settings = HTTP1Client.Settings()
-        change(&settings)
-        let client = HTTP1Client(settings: settings)
-        do {
-            try await body(client)
-            await client.shutdown()
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        try await withHTTP1Client(change, body)
     }
 
     func get(_ client: HTTP1Client, _ url: String, method: String = "GET", body: [UInt8]? = nil,
@@ -24,14 +14,7 @@ struct HTTP1ClientTests {
                                  deadline: .now() + .milliseconds(milliseconds), bodyRule: BodyRule(maxBytes: maxBodyBytes, maxItems: maxItems))
     }
 
-    func clientError(_ body: () async throws -> HTTP1Response) async -> HTTP1ClientError? {
-        do {
-            _ = try await body()
-            return nil
-        } catch {
-            return error as? HTTP1ClientError
-        }
-    }
+    func clientError(_ body: () async throws -> HTTP1Response) async -> HTTP1ClientError? { await http1ClientError(body) }
 
     @Test("the request on the wire: Host with the port, the plugin's headers, Content-Length for a body, Accept-Encoding")
     func requestOnTheWire() async throws {

@@ -53,29 +53,9 @@ private final class RawAnswer: ChannelInboundHandler {
 
 @Suite("Fetch: the HTTP/1.1 client's reading of bodies on the wire")
 struct HTTP1WireTests {
-    func withClient(_ body: (HTTP1Client) async throws -> Void) async throws {
-        let client = HTTP1Client(settings: HTTP1Client.Settings())
-        do {
-            try await body(client)
-            await client.shutdown()
-        } catch {
-            await client.shutdown()
-            throw error
-        }
-    }
-
     func get(_ client: HTTP1Client, _ url: String) async throws -> HTTP1Response {
         try await client.execute(method: "GET", url: url, headers: [], body: nil, deadline: .now() + .seconds(30),
                                  bodyRule: BodyRule(maxBytes: 1 << 20))
-    }
-
-    func failure(_ body: () async throws -> HTTP1Response) async -> HTTP1ClientError? {
-        do {
-            _ = try await body()
-            return nil
-        } catch {
-            return error as? HTTP1ClientError
-        }
     }
 
     @Test("deflate (zlib) is inflated and its encoding and length headers dropped; a bomb and a corrupt body are malformed")
@@ -91,13 +71,13 @@ struct HTTP1WireTests {
             default: .reply(status: 200, headers: [("Content-Encoding", "gzip")], body: corrupt)
             }
         }
-        try await withClient { client in
+        try await withHTTP1Client { client in
             let response = try await get(client, server.baseURL + "/deflate")
             #expect(response.body == Array(String(repeating: #"{"deflated":true}"#, count: 20).utf8))
             #expect(!response.headers.contains { $0.name == "content-encoding" || $0.name == "content-length" })
-            let bombed = await failure { try await get(client, server.baseURL + "/bomb") }
+            let bombed = await http1ClientError { try await get(client, server.baseURL + "/bomb") }
             #expect(bombed.map { "\($0)" } == "\(HTTP1ClientError.malformedResponse("the body inflates past 100 times its size"))")
-            let corrupted = await failure { try await get(client, server.baseURL + "/corrupt") }
+            let corrupted = await http1ClientError { try await get(client, server.baseURL + "/corrupt") }
             #expect(corrupted.map { "\($0)" } == "\(HTTP1ClientError.malformedResponse("the compressed body is corrupt"))")
             #expect(try await get(client, server.baseURL + "/deflate").status == 200, "the client goes on")
         }
@@ -108,12 +88,12 @@ struct HTTP1WireTests {
     func closeDelimited() async throws {
         let toClose = try await RawServer.start(answer: Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall until the close".utf8), close: true)
         let cutShort = try await RawServer.start(answer: Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nfive!".utf8), close: true)
-        try await withClient { client in
+        try await withHTTP1Client { client in
             for _ in 0..<2 {
                 let response = try await get(client, toClose.baseURL + "/x")
                 #expect(response.status == 200 && response.body == Array("all until the close".utf8) && !response.keepAlive)
             }
-            let error = await failure { try await get(client, cutShort.baseURL + "/x") }
+            let error = await http1ClientError { try await get(client, cutShort.baseURL + "/x") }
             #expect(error.map { "\($0)" } == "\(HTTP1ClientError.closedBeforeResponse(receivedResponse: true))")
         }
         try await toClose.shutdown()
