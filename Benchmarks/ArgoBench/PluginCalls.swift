@@ -125,7 +125,7 @@ enum PluginCalls {
         let parse = ProcessUsage.cpuSeconds() - start
         start = ProcessUsage.cpuSeconds()
         for (call, bars) in bars {
-            _ = try await host.signal(call.source.name, indicators: Indicators(bars: bars), symbol: call.symbol, ctx: call.ctx, redactor: Redactor(secrets: []))
+            _ = try await host.signal(call.source.name, bars: bars, symbol: call.symbol, ctx: call.ctx, redactor: Redactor(secrets: []))
         }
         return (request, parse, ProcessUsage.cpuSeconds() - start)
     }

@@ -88,7 +88,7 @@ extension PluginHost {
                 return ExampleOutcome(signal: (direction, confidence, reasoning))
             case .bars(let bars, _):
                 let sorted = bars.sorted { $0.t < $1.t }
-                let signal = try await self.signal(plugin, indicators: Indicators(bars: sorted), symbol: symbol, ctx: ctx, redactor: redactor)
+                let signal = try await self.signal(plugin, bars: sorted, symbol: symbol, ctx: ctx, redactor: redactor)
                 return ExampleOutcome(bars: sorted, signal: signal)
             }
         } catch {

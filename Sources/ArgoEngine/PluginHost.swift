@@ -269,10 +269,12 @@ public final class PluginHost: Sendable {
     }
 
     /// `plugin.signal(ind, symbol, ctx)` → direction, confidence, reasoning.
-    public func signal(_ plugin: String, indicators: Indicators, symbol: String, ctx: LuaValue, redactor: Redactor) async throws(FetchError) -> (Direction, Double, String) {
+    /// The indicators are computed from `bars` (oldest first) inside the call, so that the
+    /// caller's async frame does not carry them (312 bytes) across the wait for a Lua state.
+    public func signal(_ plugin: String, bars: [Bar], symbol: String, ctx: LuaValue, redactor: Redactor) async throws(FetchError) -> (Direction, Double, String) {
         try await call("signal", plugin: plugin, redactor: redactor) { state, reference in
             state.pushReference(reference)
-            let fields = indicators.fields
+            let fields = Indicators(bars: bars).fields
             state.pushTable(fields: fields.count)
             for (name, value) in fields {
                 if name == "bars" { state.pushInteger(Int64(value)) } else { state.pushNumber(value) }

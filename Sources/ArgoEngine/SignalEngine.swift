@@ -17,17 +17,21 @@ public final class SignalEngine: Sendable {
     /// Argo's way by default; benchmarks switch fixes off to rebuild the seed service.
     public let strategy: CycleStrategy
 
+    /// The enabled market-data sources in priority order, and the enabled independent ones
+    /// (worked out once, not per symbol).
+    let marketChain: [RunningSource]
+    let independent: [RunningSource]
+
     public init(config: ArgoConfig, host: PluginHost, fetcher: Fetcher, sources: [SourceSetup], strategy: CycleStrategy = CycleStrategy()) {
         self.config = config
         self.host = host
         self.fetcher = fetcher
         self.sources = sources
         self.strategy = strategy
+        marketChain = sources.filter { $0.isEnabled && $0.isMarketData }.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }.map(RunningSource.init)
+        independent = sources.filter { $0.isEnabled && !$0.isMarketData }.map(RunningSource.init)
         for source in sources where source.isEnabled { fetcher.configure(source.policy) }
     }
-
-    var marketChain: [SourceSetup] { sources.filter { $0.isEnabled && $0.isMarketData }.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) } }
-    var independent: [SourceSetup] { sources.filter { $0.isEnabled && !$0.isMarketData } }
 
     /// Runs one cycle for `symbols` (the config's when nil).
     public func runCycle(symbols: [String]? = nil) async -> CycleReport {
@@ -124,9 +128,9 @@ public final class SignalEngine: Sendable {
         for source in sources where !source.isEnabled { outcomes[source.name] = .disabled(source.disabledReason ?? "disabled") }
 
         var regimeBars = chain.bars
-        if !strategy.reuseBarsForRegime, let delivered = chain.source, let source = sources.first(where: { $0.name == delivered }) {
+        if !strategy.reuseBarsForRegime, let delivered = chain.source, let source = marketChain.first(where: { $0.name == delivered }) {
             // The seed's second request: a 200-day window fetched again for regime detection.
-            let ctx = source.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 200)
+            let ctx = source.setup.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 200)
             regimeBars = await runSource(source, symbol: symbol, deadline: deadline, ctx: ctx).1 ?? []
         }
         let reading = RegimeDetector.detect(regimeBars, thresholds: config.regime)
@@ -177,7 +181,7 @@ public final class SignalEngine: Sendable {
 
     /// One source for one symbol: request(s), fetch, parse (following pages), and
     /// for bars the host's indicators and the plugin's signal.
-    func runSource(_ source: SourceSetup, symbol: String, deadline: ContinuousClock.Instant, ctx: LuaValue) async -> (SourceOutcome, [Bar]?) {
+    func runSource(_ source: RunningSource, symbol: String, deadline: ContinuousClock.Instant, ctx: LuaValue) async -> (SourceOutcome, [Bar]?) {
         let started = ContinuousClock.now
         let redactor = fetcher.redactor(for: source.name)
         var attempts = 0
@@ -217,11 +221,10 @@ public final class SignalEngine: Sendable {
             }
             bars.sort { $0.t < $1.t }
             guard !bars.isEmpty else { throw FetchError(.notFound, "no bars for \(symbol)") }
-            guard source.manifest.hasSignal else {
-                throw FetchError(.plugin, "\(source.manifest.file) returned bars but has no 'signal' function")
+            guard source.hasSignal else {
+                throw FetchError(.plugin, "\(source.file) returned bars but has no 'signal' function")
             }
-            let indicators = Indicators(bars: bars)
-            let (direction, confidence, reasoning) = try await host.signal(source.name, indicators: indicators, symbol: symbol, ctx: ctx, redactor: redactor)
+            let (direction, confidence, reasoning) = try await host.signal(source.name, bars: bars, symbol: symbol, ctx: ctx, redactor: redactor)
             return (SourceOutcome(status: allCached ? .cached : .ok, direction: direction, confidence: Self.round(confidence), weight: source.weight,
                                   latencyMs: elapsedMs(), attempts: attempts, reasoning: reasoning), bars)
         } catch {
@@ -235,7 +238,7 @@ public final class SignalEngine: Sendable {
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
     /// Fetches one request, or named requests concurrently; the first failure wins.
-    func fetchAll(_ requests: [String?: PluginRequest], source: SourceSetup, deadline: ContinuousClock.Instant) async throws(FetchError) -> [String?: FetchResponse] {
+    func fetchAll(_ requests: [String?: PluginRequest], source: RunningSource, deadline: ContinuousClock.Instant) async throws(FetchError) -> [String?: FetchResponse] {
         if requests.count == 1, let (name, request) = requests.first {
             return [name: try await fetcher.fetch(request.fetchRequest(baseURL: source.baseURL), source: source.name, deadline: deadline)]
         }
