@@ -44,7 +44,12 @@ public struct FetchRequest: Sendable, Hashable {
 
     /// The full URL: base URL without its trailing slash, the path
     /// percent-encoded where needed, and the query percent-encoded.
-    public var url: String { Self.url(baseURL: baseURL, path: path, query: query) }
+    public var url: String {
+        var text = ""
+        text.reserveCapacity(baseURL.utf8.count + path.utf8.count + 1 + query.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
+        Self.appendURL(to: &text, baseURL: baseURL, path: path, query: query)
+        return text
+    }
 
     /// A key naming this request exactly (method, URL with sorted query, sorted
     /// headers, body), with every secret replaced by `redactor`'s placeholder.
@@ -65,13 +70,6 @@ public struct FetchRequest: Sendable, Hashable {
         if let maxItems { key += "\nmax_items: \(maxItems)" }
         if let body { key += "\n\n" + String(decoding: body, as: UTF8.self) }
         return redactor.redact(key)
-    }
-
-    static func url(baseURL: String, path: String, query: [QueryItem]) -> String {
-        var text = ""
-        text.reserveCapacity(baseURL.utf8.count + path.utf8.count + 1 + query.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
-        appendURL(to: &text, baseURL: baseURL, path: path, query: query)
-        return text
     }
 
     /// Appends the URL to `text`, built in place (no intermediate strings when nothing needs escaping).

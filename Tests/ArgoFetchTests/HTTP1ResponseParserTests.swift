@@ -117,6 +117,7 @@ struct HTTP1ResponseParserTests {
             ("HTTP/1.1 200 OK\r\nConnection: Keep-Alive, CLOSE\r\nContent-Length: 0\r\n\r\n", false),
             ("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", false),
             ("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", true),
+            ("HTTP/1.0 200 OK\r\nConnection: close, keep-alive\r\nContent-Length: 0\r\n\r\n", false),
             ("HTTP/1.1 200 OK\nContent-Length: 0\n\n", true),
             ("HTTP/1.1 200\r\nContent-Length: 1, 1\r\n\r\nx", true),
         ]

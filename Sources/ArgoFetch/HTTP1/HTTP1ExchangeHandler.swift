@@ -47,7 +47,6 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     private var head: HTTP1ResponseHead?
     private var inflater: HTTP1Inflater?
     private var body = BodyCollector(BodyRule(maxBytes: 0))
-    private var ended = false
     private var requestKeepAlive = true
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise writePromise: EventLoopPromise<Void>?) {
@@ -66,7 +65,6 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
         parser = HTTP1ResponseParser(requestWasHead: exchange.request.isHead)
         head = nil
         inflater = nil
-        ended = false
         body = BodyCollector(exchange.bodyRule)
         requestKeepAlive = exchange.request.keepAlive
         deadline = exchange.deadline
@@ -94,7 +92,7 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             return fail(error, context: context)
         }
         // Bytes past the response's end were never asked for: the connection is not reused.
-        if ended { complete(reusable: !extra, context: context) }
+        if parser.isComplete { complete(reusable: !extra, context: context) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -105,7 +103,7 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
         if promise != nil {
             // A body that runs to the close ends here; any other response was cut short.
             do {
-                if try parser.closed({ (event) throws(HTTP1ClientError) in try read(event) }), ended {
+                if try parser.closed({ (event) throws(HTTP1ClientError) in try read(event) }) {
                     complete(reusable: false, context: context)
                 } else {
                     finish()?.fail(HTTP1ClientError.closedBeforeResponse(receivedResponse: parser.receivedAny))
@@ -140,7 +138,6 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             }
         case .end:
             if let inflater, inflater.started, !inflater.ended { throw .malformedResponse("the compressed body ends early") }
-            ended = true
         }
     }
 

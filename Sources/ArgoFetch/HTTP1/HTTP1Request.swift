@@ -28,7 +28,7 @@ struct HTTP1Request: Sendable {
         var acceptsEncoding = false
         var keepAlive = !close
         for header in headers {
-            switch Self.lowercased(header.name) {
+            switch FetchRequest.asciiLowercased(header.name) {
             case "host", "content-length":
                 continue
             case "connection":
@@ -60,10 +60,5 @@ struct HTTP1Request: Sendable {
         self.bytes = bytes
         isHead = method == .HEAD
         self.keepAlive = keepAlive
-    }
-
-    /// ASCII lower case, without a new string when there is no upper-case letter.
-    private static func lowercased(_ name: String) -> String {
-        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
     }
 }

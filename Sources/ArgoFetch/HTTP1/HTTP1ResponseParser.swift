@@ -272,7 +272,8 @@ struct HTTP1ResponseParser {
         var chunked = false
         var hasTransferEncoding = false
         var length: Int?
-        var close = minorVersion == 0
+        var asksClose = false
+        var asksKeepAlive = false
         for header in headers {
             switch header.name {
             case "transfer-encoding":
@@ -285,13 +286,15 @@ struct HTTP1ResponseParser {
                 length = declared
             case "connection":
                 for token in Self.tokens(of: header.value) {
-                    if Self.equalsIgnoringCase(token, "close") { close = true }
-                    if minorVersion == 0, Self.equalsIgnoringCase(token, "keep-alive") { close = false }
+                    if Self.equalsIgnoringCase(token, "close") { asksClose = true }
+                    if Self.equalsIgnoringCase(token, "keep-alive") { asksKeepAlive = true }
                 }
             default:
                 break
             }
         }
+        // HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 closes it unless told to keep it.
+        var close = asksClose || (minorVersion == 0 && !asksKeepAlive)
         let bodyless = noBody || status == 204 || status == 304
         if bodyless {
             state = .done
