@@ -33,8 +33,10 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The C code Lua calls back: allocator, budget and time limit, trampoline, bounded library functions.
+        .target(name: "CLuaGuard", dependencies: ["CLua"]),
         // The safe Lua layer: states, values, sandbox, limits, errors, JSON, pool.
-        .target(name: "ArgoLua", dependencies: ["CLua", "ArgoJSONScan", "CJSONScan"]),
+        .target(name: "ArgoLua", dependencies: ["CLua", "CLuaGuard", "ArgoJSONScan", "CJSONScan"]),
         // Scanning JSON without decoding it: word-at-a-time tests, and pruning a body to its first entries as it arrives.
         .target(name: "ArgoJSONScan", dependencies: ["CJSONScan"]),
         // The one C loop: skipping JSON strings and brackets 64 bytes at a time (SSE2 where available).

@@ -49,7 +49,7 @@ public struct ExampleOutcome: Sendable {
 extension PluginHost {
     /// The examples a plugin declares (none when it has no `examples` field).
     public func examples(_ plugin: String) async throws -> [PluginExample] {
-        let value: LuaValue = try await pool.withState { state in
+        let value: LuaValue = try await pool.withState { [self] state in
             guard let reference = referencesOf(state)?.plugins[plugin] else { return .nil }
             if case .value(let examples)? = try state.fields(of: reference)["examples"] { return examples }
             return .nil

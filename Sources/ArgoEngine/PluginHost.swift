@@ -41,6 +41,10 @@ public final class PluginHost: Sendable {
     public let consensus: ConsensusSettings
     let pool: LuaStatePool
     private let references: StateRegistry
+    /// Plugins set aside for overrunning their limits (shared across reloads by a service).
+    public let quarantine: PluginQuarantine
+    /// Each plugin's file, and its fingerprint for the quarantine.
+    private let files: [String: (path: String, fingerprint: Int)]
 
     /// Each pooled state's references (a replaced state registers its own).
     final class StateRegistry: Sendable {
@@ -80,13 +84,21 @@ public final class PluginHost: Sendable {
         try self.init(directory: directory, consensus: consensusPath.flatMap(ConsensusSource.read(path:)), poolSize: poolSize)
     }
 
+    /// The limits every plugin call runs under unless a host is given others:
+    /// 64 MiB per state, 20 million instruction-equivalents and 2 seconds per call.
+    public static let defaultLimits = LuaLimits()
+
     /// Loads `directory` and the consensus text into `poolSize` states.
     /// Throws a ``ConfigError`` naming the file and line when the consensus is broken.
-    public init(directory: PluginDirectory, consensus consensusSource: ConsensusSource?, poolSize: Int? = nil) throws {
+    public init(
+        directory: PluginDirectory, consensus consensusSource: ConsensusSource?, poolSize: Int? = nil,
+        quarantine: PluginQuarantine = PluginQuarantine(), limits: LuaLimits = PluginHost.defaultLimits
+    ) throws {
+        self.quarantine = quarantine
         let references = StateRegistry()
         let first = FirstLoad()
         pool = try LuaStatePool(size: poolSize) {
-            let state = try LuaState(library: directory.library)
+            let state = try LuaState(limits: limits, library: directory.library)
             let loaded = directory.load(into: state)
             let helper = try state.loadChunk(Array(HostLua.source.utf8), chunkName: HostLua.chunkName)
             var consensusRef: LuaReference?
@@ -115,14 +127,17 @@ public final class PluginHost: Sendable {
         plugins = loaded.plugins
         failures = loaded.failures
         consensus = loaded.consensus
+        files = Dictionary(uniqueKeysWithValues: loaded.plugins.map { ($0.name, ($0.file, $0.fingerprint)) })
     }
 
     /// The references held by `state`.
     func referencesOf(_ state: LuaState) -> StateReferences? { references.entries.withLock { $0[ObjectIdentifier(state)] } }
 
-    /// Runs `body` with a state and its references.
-    private func withState<R>(_ body: (LuaState, StateReferences) throws -> R) async throws -> R {
-        try await pool.withState { state in
+    /// Runs `body` with a state and its references, on the state's thread; its calls end by `deadline`.
+    private func withState<R>(
+        deadline: ContinuousClock.Instant? = nil, _ body: @escaping (LuaState, StateReferences) throws -> R
+    ) async throws -> R {
+        try await pool.withState(deadline: deadline) { [references] state in
             guard let refs = references.entries.withLock({ $0[ObjectIdentifier(state)] }) else {
                 throw FetchError(.plugin, "internal: a Lua state without plugin references")
             }
@@ -131,12 +146,22 @@ public final class PluginHost: Sendable {
     }
 
     /// Calls the host helper `function` for `plugin`, mapping Lua failures to fetch errors.
+    /// A plugin the quarantine set aside fails at once; every call's overrun and CPU are recorded there.
     private func call<R>(
-        _ function: String, plugin: String, redactor: Redactor,
+        _ function: String, plugin: String, redactor: Redactor, deadline: ContinuousClock.Instant?,
         arguments: @escaping (LuaState, LuaReference) throws -> Int32, results: @escaping (LuaState, Int32, Int32) throws -> R
     ) async throws(FetchError) -> R {
+        let file = files[plugin] ?? (path: plugin, fingerprint: 0)
+        if quarantine.isSetAside(plugin, fingerprint: file.fingerprint) {
+            throw FetchError(.plugin, "\(file.path) is set aside: it overran its limits \(PluginQuarantine.strikes) times in a row; edit the file to bring it back")
+        }
+        let cost = CallCost()
+        var overran = false
+        defer { quarantine.record(plugin, fingerprint: file.fingerprint, overran: overran, cpuSeconds: Double(cost.nanoseconds) / 1e9) }
         do {
-            return try await withState { state, refs in
+            return try await withState(deadline: deadline) { state, refs in
+                let before = state.cpuNanoseconds
+                defer { cost.nanoseconds = state.cpuNanoseconds &- before }
                 guard let reference = refs.plugins[plugin] else { throw FetchError(.plugin, "plugin '\(plugin)' is not loaded") }
                 return try state.call(refs.helper, function, plugin: plugin) { state in
                     try arguments(state, reference)
@@ -147,6 +172,7 @@ public final class PluginHost: Sendable {
         } catch let error as FetchError {
             throw FetchError(error.kind, redactor.redact(error.message), status: error.status, retryAfter: error.retryAfter, attempts: error.attempts)
         } catch let error as LuaError {
+            overran = error.isOverrun
             throw Self.fetchError(from: error, function: function, redactor: redactor)
         } catch let error as JSONDecodeError {
             // A long array of the body, decoded only when the host read it.
@@ -170,6 +196,8 @@ public final class PluginHost: Sendable {
         switch error.kind {
         case .instructionLimit: text += " (instruction limit in \(function))"
         case .memoryLimit: text += " (memory limit in \(function))"
+        case .timeLimit where !error.isOverrun: return FetchError(.timeout, "\(function): \(error.message) (cycle deadline)")
+        case .timeLimit: text += " (time limit in \(function))"
         default: break
         }
         return FetchError(.plugin, redactor.redact(text))
@@ -178,8 +206,10 @@ public final class PluginHost: Sendable {
     // MARK: - The three plugin calls
 
     /// `plugin.request(symbol, ctx)`: one request, or named requests.
-    public func request(_ plugin: String, symbol: String, ctx: LuaValue, redactor: Redactor) async throws(FetchError) -> [String?: PluginRequest] {
-        try await call("request", plugin: plugin, redactor: redactor) { state, reference in
+    public func request(
+        _ plugin: String, symbol: String, ctx: LuaValue, redactor: Redactor, deadline: ContinuousClock.Instant? = nil
+    ) async throws(FetchError) -> [String?: PluginRequest] {
+        try await call("request", plugin: plugin, redactor: redactor, deadline: deadline) { state, reference in
             state.pushReference(reference)
             state.pushString(symbol)
             try state.push(ctx)
@@ -207,9 +237,10 @@ public final class PluginHost: Sendable {
 
     /// `plugin.parse(response(s), symbol, ctx)`.
     public func parse(
-        _ plugin: String, responses: [String?: FetchResponse], symbol: String, ctx: LuaValue, redactor: Redactor
+        _ plugin: String, responses: [String?: FetchResponse], symbol: String, ctx: LuaValue, redactor: Redactor,
+        deadline: ContinuousClock.Instant? = nil
     ) async throws(FetchError) -> ParseOutcome {
-        try await call("parse", plugin: plugin, redactor: redactor) { state, reference in
+        try await call("parse", plugin: plugin, redactor: redactor, deadline: deadline) { state, reference in
             state.pushReference(reference)
             if let single = responses[nil], responses.count == 1 {
                 try state.pushResponse(status: single.status, headers: single.headers, body: single.body)
@@ -271,8 +302,10 @@ public final class PluginHost: Sendable {
     /// `plugin.signal(ind, symbol, ctx)` → direction, confidence, reasoning.
     /// The indicators are computed from `bars` (oldest first) inside the call, so that the
     /// caller's async frame does not carry them (312 bytes) across the wait for a Lua state.
-    public func signal(_ plugin: String, bars: [Bar], symbol: String, ctx: LuaValue, redactor: Redactor) async throws(FetchError) -> (Direction, Double, String) {
-        try await call("signal", plugin: plugin, redactor: redactor) { state, reference in
+    public func signal(
+        _ plugin: String, bars: [Bar], symbol: String, ctx: LuaValue, redactor: Redactor, deadline: ContinuousClock.Instant? = nil
+    ) async throws(FetchError) -> (Direction, Double, String) {
+        try await call("signal", plugin: plugin, redactor: redactor, deadline: deadline) { state, reference in
             state.pushReference(reference)
             let fields = Indicators(bars: bars).fields
             state.pushTable(fields: fields.count)
@@ -294,10 +327,12 @@ public final class PluginHost: Sendable {
     }
 
     /// `consensus.combine(signals, regime)`, when `Config/consensus.lua` defines it.
-    public func combine(_ signals: [SourceSignal], regime: Regime) async throws(FetchError) -> (Direction, Double, String)? {
+    public func combine(
+        _ signals: [SourceSignal], regime: Regime, deadline: ContinuousClock.Instant? = nil
+    ) async throws(FetchError) -> (Direction, Double, String)? {
         guard consensus.hasCombine else { return nil }
         do {
-            return try await withState { state, refs in
+            return try await withState(deadline: deadline) { state, refs in
                 guard let consensusRef = refs.consensus else { return nil }
                 var table: [LuaValue: LuaValue] = [:]
                 for signal in signals {
@@ -411,5 +446,20 @@ public final class PluginHost: Sendable {
             throw FetchError(.plugin, "\(plugin).\(function): 'confidence' must be a number in [0, 1]")
         }
         return (parsed, min(1, max(0, number)), reasoning.stringValue ?? "")
+    }
+}
+
+/// The CPU one plugin call used, handed from the state's thread to the caller.
+///
+/// `@unchecked Sendable`: written on the state's thread before the caller resumes, read after.
+private final class CallCost: @unchecked Sendable {
+    var nanoseconds: UInt64 = 0
+}
+
+extension LuaError {
+    /// Whether the call ran and was stopped by its time limit or budget (not
+    /// refused because the borrower's deadline had already passed).
+    var isOverrun: Bool {
+        (kind == .timeLimit || kind == .instructionLimit) && !message.hasPrefix("the deadline passed")
     }
 }

@@ -142,7 +142,7 @@ public final class SignalEngine: Sendable {
         var consensus = Consensus.vote(signals, regime: reading.regime, settings: host.consensus)
         if !consensus.insufficient, host.consensus.hasCombine {
             do {
-                if let (direction, confidence, reasoning) = try await host.combine(signals, regime: reading.regime) {
+                if let (direction, confidence, reasoning) = try await host.combine(signals, regime: reading.regime, deadline: deadline) {
                     consensus = Consensus.adjust(direction: direction, raw: confidence, regime: reading.regime, settings: host.consensus,
                                                  reasoning: "combine: " + reasoning)
                 }
@@ -192,7 +192,7 @@ public final class SignalEngine: Sendable {
         }
         await LaunchOrder.current?.turn(source: source.name)
         do {
-            var requests = try await host.request(source.name, symbol: symbol, ctx: ctx, redactor: redactor)
+            var requests = try await host.request(source.name, symbol: symbol, ctx: ctx, redactor: redactor, deadline: deadline)
             var bars: [Bar] = []
             pages: for _ in 0..<Self.maxPages {
                 let responses = try await fetchAll(requests, source: source, deadline: deadline)
@@ -202,7 +202,7 @@ public final class SignalEngine: Sendable {
                 }
                 let outcome: ParseOutcome
                 do {
-                    outcome = try await host.parse(source.name, responses: responses, symbol: symbol, ctx: ctx, redactor: redactor)
+                    outcome = try await host.parse(source.name, responses: responses, symbol: symbol, ctx: ctx, redactor: redactor, deadline: deadline)
                 } catch {
                     // A body the plugin rejects (a rate-limit note in a 200) must not stay cached.
                     for response in responses.values { fetcher.forget(response, source: source.name) }
@@ -224,7 +224,7 @@ public final class SignalEngine: Sendable {
             guard source.hasSignal else {
                 throw FetchError(.plugin, "\(source.file) returned bars but has no 'signal' function")
             }
-            let (direction, confidence, reasoning) = try await host.signal(source.name, bars: bars, symbol: symbol, ctx: ctx, redactor: redactor)
+            let (direction, confidence, reasoning) = try await host.signal(source.name, bars: bars, symbol: symbol, ctx: ctx, redactor: redactor, deadline: deadline)
             return (SourceOutcome(status: allCached ? .cached : .ok, direction: direction, confidence: Self.round(confidence), weight: source.weight,
                                   latencyMs: elapsedMs(), attempts: attempts, reasoning: reasoning), bars)
         } catch {

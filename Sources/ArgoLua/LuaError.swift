@@ -14,6 +14,8 @@ public struct LuaError: Error, Sendable, CustomStringConvertible {
         case memoryLimit = "memory_limit"
         /// The call ran out of its instruction budget.
         case instructionLimit = "instruction_limit"
+        /// The call ran past its time limit (or the borrower's deadline).
+        case timeLimit = "time_limit"
         /// A value could not be converted between Lua and Swift.
         case conversion
         /// The error handler itself failed, or Lua reported an internal error.

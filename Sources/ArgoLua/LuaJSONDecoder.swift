@@ -1,4 +1,5 @@
 internal import CLua
+internal import CLuaGuard
 internal import ArgoJSONScan
 internal import CJSONScan
 
@@ -55,15 +56,19 @@ extension LuaState {
         default: throw LuaHostError("json.decode: argument #2 must be an options table, got \(typeName(at: index))")
         }
         defer { lua_settop(L, index) }
+        // Raw reads: an options table's metamethods are plugin code, which must not
+        // run (nor raise) inside a host function.
         var maxItems = Int.max
-        if lua_getfield(L, index, "max_items") != LUA_TNIL {
+        lua_pushstring(L, "max_items")
+        if lua_rawget(L, index) != LUA_TNIL {
             var isInteger: Int32 = 0
             let value = lua_tointegerx(L, -1, &isInteger)
             guard isInteger != 0, value >= 1 else { throw LuaHostError("json.decode: max_items must be a positive integer") }
             maxItems = Int(value)
         }
         let lazy: Bool
-        switch lua_getfield(L, index, "lazy") {
+        lua_pushstring(L, "lazy")
+        switch lua_rawget(L, index) {
         case LUA_TNIL: lazy = false
         case LUA_TBOOLEAN: lazy = lua_toboolean(L, -1) != 0
         default: throw LuaHostError("json.decode: lazy must be a boolean")
@@ -92,6 +97,9 @@ struct JSONToLua {
     var scratch: [UInt8]
     var position = 0
     var frames: [Frame] = []
+    /// Values stored since the limits were last checked, and where that check was.
+    var valuesUnchecked = 0
+    var positionCharged = 0
     /// Set to push large arrays as lazy arrays of this text.
     var lazy: LazyJSONText?
     /// Containers around the one being decoded, in the document it belongs to
@@ -163,6 +171,8 @@ struct JSONToLua {
                 throw failure("unexpected \(describeByte()), expected a value")
             }
             // A value is complete: store it in its container, closing containers that end here.
+            valuesUnchecked += 1
+            if valuesUnchecked >= 256 { try checkLimits() }
             while frames.count > depthAtStart {
                 let index = frames.count - 1
                 if frames[index].isArray {
@@ -197,7 +207,20 @@ struct JSONToLua {
         }
     }
 
+    /// Stops the decoding once the state is over its memory cap (the allocator
+    /// never refuses Swift, so the cap is checked here as the tables grow) or
+    /// the call's budget or time is gone; charges the bytes read since the last check.
+    private mutating func checkLimits() throws {
+        valuesUnchecked = 0
+        let control = clua_control_of(L)!
+        if control.pointee.over_limit != 0 { throw failure("the state's memory limit was reached while decoding") }
+        let read = position - positionCharged
+        positionCharged = position
+        if clua_charge_quietly(L, Int64(read / 32)) != 0 { throw failure("the call's budget or time ran out while decoding") }
+    }
+
     private mutating func openContainer(isArray: Bool) throws {
+        try checkLimits()
         guard baseDepth + frames.count < maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
         guard lua_checkstack(L, 4) != 0 else { throw failure("Lua stack overflow") }
         if frames.isEmpty, rootTable != 0 {

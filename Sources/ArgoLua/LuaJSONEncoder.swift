@@ -1,4 +1,5 @@
 internal import CLua
+internal import CLuaGuard
 
 extension LuaState {
     /// `json.encode(value)`: JSON text for a Lua value. Tables with keys exactly
@@ -26,6 +27,11 @@ extension LuaState {
     private func encodeJSON(at index: Int32, into output: inout [UInt8], depth: Int, path: inout Set<UnsafeRawPointer>)
         throws
     {
+        // A table shared many times is walked once per reference: count what is produced.
+        if output.count > limits.maxEncodedBytes {
+            throw LuaHostError("json.encode: the text would exceed \(limits.maxEncodedBytes >> 20) MiB")
+        }
+        if clua_charge_quietly(L, 1) != 0 { throw LuaHostError("json.encode: stopped") }
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE:
             output.append(contentsOf: "null".utf8)
@@ -42,6 +48,7 @@ extension LuaState {
         case LUA_TSTRING:
             var length = 0
             let pointer = clua_tolstring(L, index, &length)
+            charged(length)
             appendQuoted(UnsafeRawBufferPointer(start: pointer, count: length), to: &output)
         case LUA_TUSERDATA where lua_topointer(L, index) == jsonNullPointer:
             output.append(contentsOf: "null".utf8)
@@ -59,6 +66,11 @@ extension LuaState {
         default:
             throw LuaHostError("json.encode: cannot encode a \(typeName(at: index)) value")
         }
+    }
+
+    /// Charges the budget for `bytes` of a string copied out (the trampoline raises the limit if it ran out).
+    private func charged(_ bytes: Int) {
+        if bytes >= 32 { _ = clua_charge_quietly(L, Int64(bytes / 32)) }
     }
 
     private enum TableKey: Comparable {

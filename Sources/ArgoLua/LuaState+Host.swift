@@ -1,4 +1,5 @@
 internal import CLua
+internal import CLuaGuard
 
 /// A Swift function callable from Lua. It reads its arguments from the state's
 /// stack, pushes its results and returns how many; a thrown error becomes a Lua

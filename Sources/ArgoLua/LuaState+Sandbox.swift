@@ -1,4 +1,5 @@
 internal import CLua
+internal import CLuaGuard
 
 extension LuaState {
     /// Opens the allowed standard libraries, creates `json.null`, registers the
@@ -14,6 +15,7 @@ extension LuaState {
             luaL_requiref(L, name, open, 1)
             clua_pop(L, 1)
         }
+        clua_install_bounded_library(L)
         guard luaSandboxPrelude.utf8CString.withUnsafeBufferPointer({
             clua_loadbuffer(L, $0.baseAddress, $0.count - 1, "=argo.sandbox")
         }) == LUA_OK else {

@@ -65,6 +65,7 @@ extension LuaState {
     /// a lazy JSON array is decoded first (a ``JSONDecodeError`` when it is malformed).
     public func value(at index: Int32) throws -> LuaValue {
         var path: Set<UnsafeRawPointer> = []
+        valuesLeftToConvert = Self.maxConvertedValues
         return try value(at: lua_absindex(L, index), depth: 0, path: &path)
     }
 
@@ -73,11 +74,20 @@ extension LuaState {
     public func value(at index: Int32, excluding fields: Set<String>) throws -> LuaValue {
         let absolute = lua_absindex(L, index)
         var path: Set<UnsafeRawPointer> = []
+        valuesLeftToConvert = Self.maxConvertedValues
         guard lua_type(L, absolute) == LUA_TTABLE else { return try value(at: absolute, depth: 0, path: &path) }
         return try table(at: absolute, depth: 0, path: &path, excluding: fields)
     }
 
+    /// The most values one conversion copies: a table shared many times is copied
+    /// once per reference, so a small Lua value can stand for an enormous Swift one.
+    static let maxConvertedValues = 1_000_000
+
     private func value(at index: Int32, depth: Int, path: inout Set<UnsafeRawPointer>) throws -> LuaValue {
+        valuesLeftToConvert -= 1
+        guard valuesLeftToConvert >= 0 else {
+            throw LuaError(kind: .conversion, message: "value holds more than \(Self.maxConvertedValues) values")
+        }
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)

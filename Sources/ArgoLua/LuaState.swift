@@ -1,6 +1,8 @@
 internal import CLua
+internal import CLuaGuard
 
-/// One sandboxed Lua 5.4 interpreter with a memory cap and an instruction budget.
+/// One sandboxed Lua 5.4 interpreter with a memory cap, an instruction budget
+/// and a time limit per call.
 ///
 /// A state is single-threaded: use it from one task at a time. ``LuaStatePool``
 /// hands states out that way. Plugin code runs in environments made by
@@ -22,12 +24,25 @@ public final class LuaState {
     var jsonNullPointer: UnsafeRawPointer?
     /// The metamethods of lazy JSON arrays (`LuaState+LazyJSON.swift`), made by the sandbox prelude.
     var lazyJSONMethodsRef: Int32 = 0
+    /// Values the conversion under way may still copy (``value(at:)``).
+    var valuesLeftToConvert = 0
     /// Reused by the JSON decoder for strings with escapes.
     var scratch: [UInt8] = []
 
-    /// Set when a limit error left the state holding more than it should; the
-    /// pool replaces such a state instead of reusing it.
+    /// Set when a limit error left the state holding more than it should, or
+    /// stopped a library function midway; the pool replaces such a state instead
+    /// of reusing it.
     public internal(set) var needsReplacement = false
+
+    /// When the borrower's work must be done (a cycle's deadline): each call's time
+    /// limit is cut to it, and a call that would start after it fails at once.
+    public var deadline: ContinuousClock.Instant?
+
+    /// Whether the running call's time limit is the borrower's deadline rather than ``LuaLimits/timePerCall``.
+    private var callCutByDeadline = false
+
+    /// CPU time this state's calls have used, in nanoseconds (their threads' CPU clocks).
+    public private(set) var cpuNanoseconds: UInt64 = 0
 
     /// Creates a state with the sandbox prepared.
     public init(limits: LuaLimits = LuaLimits(), library: LuaLibrary = LuaLibrary()) throws {
@@ -90,15 +105,26 @@ public final class LuaState {
             lua_settop(L, functionIndex - 1)
             throw limitFailure(kind: .memoryLimit, luaMessage: nil, plugin: plugin, function: function)
         }
+        var timeLimit = limits.timePerCall
+        if let deadline {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero {
+                lua_settop(L, functionIndex - 1)
+                throw limitFailure(kind: .timeLimit, luaMessage: nil, plugin: plugin, function: function, deadlinePassed: true)
+            }
+            timeLimit = min(timeLimit, remaining)
+        }
+        callCutByDeadline = timeLimit < limits.timePerCall
         lua_pushcclosure(L, clua_message_handler, 0)
         clua_insert(L, functionIndex)
-        let steps = (limits.instructionsPerCall + limits.hookInterval - 1) / limits.hookInterval
-        clua_arm_budget(L, steps, Int32(limits.hookInterval))
+        let cpuBefore = clua_thread_cpu_ns()
+        clua_arm(L, Int64(limits.instructionsPerCall), Int32(limits.hookInterval), Self.nanoseconds(timeLimit))
         control.pointee.over_limit = 0
         control.pointee.strict = 1
         let status = clua_pcall(L, argumentCount, resultCount, functionIndex)
         control.pointee.strict = 0
-        clua_disarm_budget(L)
+        clua_disarm(L)
+        cpuNanoseconds &+= clua_thread_cpu_ns() &- cpuBefore
         clua_remove(L, functionIndex)
         if status == LUA_OK {
             control.pointee.over_limit = 0
@@ -115,6 +141,10 @@ public final class LuaState {
         let exceededBudget = control.pointee.budget_exceeded != 0
         let hitMemory = status == LUA_ERRMEM || control.pointee.over_limit != 0
         control.pointee.over_limit = 0
+        // A limit that stopped a library function or a host function midway may have
+        // left it half done (a buffer, a half-built table): the state is not reused.
+        let exceededTime = control.pointee.time_exceeded != 0
+        if control.pointee.in_library != 0 || exceededTime { needsReplacement = true }
         var message: String?
         var value: LuaValue?
         if lua_type(L, -1) == LUA_TSTRING {
@@ -122,6 +152,9 @@ public final class LuaState {
         } else if lua_type(L, -1) == LUA_TTABLE {
             value = try? self.value(at: -1)
             message = value?["message"].stringValue
+        }
+        if exceededTime {
+            return limitFailure(kind: .timeLimit, luaMessage: message, plugin: plugin, function: function)
         }
         if exceededBudget {
             return limitFailure(kind: .instructionLimit, luaMessage: message, plugin: plugin, function: function)
@@ -140,19 +173,42 @@ public final class LuaState {
     }
 
     /// An error for a limit: names the limit; keeps Lua's position when it gave one.
-    private func limitFailure(kind: LuaError.Kind, luaMessage: String?, plugin: String?, function: String?)
-        -> LuaError
-    {
+    private func limitFailure(
+        kind: LuaError.Kind, luaMessage: String?, plugin: String?, function: String?, deadlinePassed: Bool = false
+    ) -> LuaError {
+        if deadlinePassed {
+            return LuaError(kind: kind, message: "the deadline passed before the call could start", plugin: plugin, function: function)
+        }
+        if kind == .timeLimit, callCutByDeadline {
+            needsReplacement = true
+            return LuaError(kind: kind, message: "the deadline passed during the call", plugin: plugin, function: function)
+        }
         let position = luaMessage.map(LuaError.splitPosition)
-        let limit =
-            kind == .instructionLimit
-            ? "instruction budget of \(limits.instructionsPerCall) instructions exceeded"
-            : "memory limit of \(limits.memoryBytes >> 20) MiB exceeded"
+        let limit = switch kind {
+        case .instructionLimit: "instruction budget of \(limits.instructionsPerCall) instructions exceeded"
+        case .timeLimit: "time limit of \(timeLimitText) exceeded"
+        default: "memory limit of \(limits.memoryBytes >> 20) MiB exceeded"
+        }
         collectGarbage()
         if control.pointee.used > limits.memoryBytes / 2 { needsReplacement = true }
         return LuaError(
             kind: kind, message: limit, chunk: position?.chunk, line: position?.line, plugin: plugin,
             function: function)
+    }
+
+    /// The per-call time limit as messages give it (`2 s`, `250 ms`).
+    var timeLimitText: String {
+        let milliseconds = Self.nanoseconds(limits.timePerCall) / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+    }
+
+    /// A duration in whole nanoseconds, at least 1 (0 would mean no limit), saturating.
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 1 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return UInt64.max }
+        return max(1, whole &+ UInt64(attoseconds / 1_000_000_000))
     }
 
     /// The traceback the message handler stored, cleared from the registry.

@@ -5,11 +5,13 @@ import Synchronization
 /// that async code borrows one at a time.
 ///
 /// Waiting for a free state suspends the task; it never blocks a thread. Waiters
-/// are served in arrival order. The borrowed state runs on the borrowing task's
-/// thread (the cooperative pool), never on an event loop; each call is bounded by
-/// the instruction budget. A state that a limit error left dirty, or that keeps
-/// far more freed memory than it uses, is replaced by a freshly prepared one
-/// before anyone else gets it.
+/// are served in arrival order. Each state lives on a thread of its own
+/// (``LuaThread``): it is made there, and every borrower's work runs there while
+/// the borrowing task is suspended, so Lua never runs on the cooperative pool or
+/// an event loop. Each call is bounded by the state's budget and time limit. A
+/// state that a limit error left dirty, or that keeps far more freed memory than
+/// it uses, is replaced by a freshly prepared one, on its thread, before anyone
+/// else gets it.
 public final class LuaStatePool: Sendable {
     /// Makes and prepares one state.
     public typealias Factory = @Sendable () throws -> LuaState
@@ -22,8 +24,20 @@ public final class LuaStatePool: Sendable {
     public init(size: Int? = nil, factory: @escaping Factory) throws {
         let count = max(1, size ?? ProcessInfo.processInfo.activeProcessorCount)
         self.factory = factory
-        slots = try (0..<count).map { _ in Slot(state: try factory()) }
+        slots = try (0..<count).map { index in
+            let thread = LuaThread(name: "argo-lua-\(index)")
+            do {
+                return Slot(state: try thread.runAndWait(factory), thread: thread)
+            } catch {
+                thread.stop()
+                throw error
+            }
+        }
         queue = Mutex(Queue(free: Array((0..<count).reversed())))
+    }
+
+    deinit {
+        for slot in slots { slot.thread.stop() }
     }
 
     /// How many states the pool holds.
@@ -35,12 +49,33 @@ public final class LuaStatePool: Sendable {
     /// How many states were replaced (a limit left them dirty, or they kept too much freed memory).
     public var replacements: Int { queue.withLock { $0.replacements } }
 
-    /// Borrows a state for `body`, waiting (without blocking) until one is free.
-    /// Throws `CancellationError` if the task is cancelled while waiting.
-    public func withState<R>(_ body: (LuaState) throws -> R) async throws -> R {
+    /// CPU time the states' calls have used, in nanoseconds, since the pool was made
+    /// (replaced states included).
+    public var cpuNanoseconds: UInt64 { queue.withLock { $0.retiredCPU } &+ slots.reduce(0) { $0 &+ $1.cpu.load(ordering: .relaxed) } }
+
+    /// Borrows a state for `body`, waiting (without blocking) until one is free,
+    /// and runs `body` on the state's thread. Calls in `body` end by `deadline`
+    /// (each call's time limit is cut to it). Throws `CancellationError` if the
+    /// task is cancelled while waiting; once `body` runs, it runs to its end,
+    /// which the limits bound.
+    public func withState<R>(deadline: ContinuousClock.Instant? = nil, _ body: @escaping (LuaState) throws -> R) async throws -> R {
         let index = try await checkOut()
-        defer { checkIn(index) }
-        return try body(slots[index].state)
+        let slot = slots[index]
+        let job = LuaJob(body: body)
+        let outcome = ResultBox<R>()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            slot.thread.run {
+                let state = slot.state
+                state.deadline = deadline
+                outcome.result = Result { try job.body(state) }
+                state.deadline = nil
+                slot.cpu.store(state.cpuNanoseconds, ordering: .relaxed)
+                self.renew(slot)
+                continuation.resume()
+            }
+        }
+        checkIn(index)
+        return try outcome.result!.get()
     }
 
     // MARK: - Checkout
@@ -56,6 +91,7 @@ public final class LuaStatePool: Sendable {
         var head = 0
         var nextWaiterID: UInt64 = 0
         var replacements = 0
+        var retiredCPU: UInt64 = 0
 
         mutating func popWaiter() -> Waiter? {
             while head < waiters.count {
@@ -97,12 +133,19 @@ public final class LuaStatePool: Sendable {
         }
     }
 
-    private func checkIn(_ index: Int) {
-        let state = slots[index].state
-        if state.needsReplacement || state.holdsIdleMemory, let fresh = try? factory() {
-            slots[index].state = fresh
-            queue.withLock { $0.replacements += 1 }
+    /// Replaces the slot's state when it must not be reused; on the slot's thread.
+    private func renew(_ slot: Slot) {
+        let state = slot.state
+        guard state.needsReplacement || state.holdsIdleMemory, let fresh = try? factory() else { return }
+        slot.state = fresh
+        slot.cpu.store(0, ordering: .relaxed)
+        queue.withLock {
+            $0.replacements += 1
+            $0.retiredCPU &+= state.cpuNanoseconds
         }
+    }
+
+    private func checkIn(_ index: Int) {
         let waiter = queue.withLock { queue -> Waiter? in
             if let waiter = queue.popWaiter() { return waiter }
             queue.free.append(index)
@@ -112,13 +155,19 @@ public final class LuaStatePool: Sendable {
     }
 }
 
-/// One pooled state.
+/// One pooled state and its thread.
 ///
-/// `@unchecked Sendable`: `state` is touched only by the one task that holds the
-/// slot's index, which the pool's mutex hands out to one borrower at a time; the
-/// mutex's lock and unlock order each borrower's accesses after the previous one's.
+/// `@unchecked Sendable`: `state` is touched only on `thread`, for the one task
+/// that holds the slot's index, which the pool's mutex hands out to one borrower
+/// at a time.
 private final class Slot: @unchecked Sendable {
     var state: LuaState
-    init(state: LuaState) { self.state = state }
+    let thread: LuaThread
+    /// The state's CPU time as of its last job, for ``LuaStatePool/cpuNanoseconds``.
+    let cpu = Atomic<UInt64>(0)
+    init(state: LuaState, thread: LuaThread) {
+        self.state = state
+        self.thread = thread
+    }
 }
 

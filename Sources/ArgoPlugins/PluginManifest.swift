@@ -26,6 +26,9 @@ public struct PluginManifest: Sendable, Equatable {
     public var maxConcurrency: Int
     /// Whether the plugin has a `signal` function (bars sources need one).
     public var hasSignal: Bool
+    /// Stands for the file's text in this process: a plugin set aside for
+    /// overrunning its limits comes back when this changes.
+    public var fingerprint: Int
 
     /// Validates the fields of the table a plugin file returned. `source` is the
     /// file's text, used to point each error at the line that sets the field.
@@ -33,6 +36,7 @@ public struct PluginManifest: Sendable, Equatable {
         let reader = FieldReader(fields: fields, file: file, lines: source.split(separator: "\n", omittingEmptySubsequences: false))
         name = try reader.string("name") ?? defaultName
         self.file = file
+        fingerprint = source.hashValue
         switch try reader.string("chain") {
         case nil: role = .independent
         case "market_data": role = .marketData(priority: try reader.integer("priority") ?? 100)

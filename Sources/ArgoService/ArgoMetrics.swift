@@ -16,11 +16,15 @@ import Synchronization
 /// - `argo_source_circuit_state{source}` (0 closed, 1 half-open, 2 open)
 /// - `argo_signals_total{direction}`, `argo_symbol_errors_total`
 /// - `argo_reloads_total{result}` (`applied`, `rejected`), `argo_store_failures_total`
+/// - `argo_plugin_cpu_seconds_total{source}`, `argo_plugin_overruns_total{source}` (calls stopped
+///   by their time limit or budget), `argo_plugin_set_aside{source}` (1 while set aside)
 public final class ArgoMetrics: FetchObserver, Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     /// The fetcher's counters at the last ``recordCycle(_:stats:)``, to turn totals into increments.
     private let lastStats = Mutex<[String: SourceStatsSnapshot]>([:])
+    /// The quarantine's records at the last ``recordPlugins(_:)``.
+    private let lastPlugins = Mutex<[String: PluginQuarantine.Record]>([:])
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -76,6 +80,23 @@ public final class ArgoMetrics: FetchObserver, Sendable {
             case .open: 2
             }
             Gauge(label: "argo_source_circuit_state", dimensions: labels, factory: factory).record(phase)
+        }
+    }
+
+    /// What the plugins' calls cost: CPU, overruns, and which are set aside.
+    public func recordPlugins(_ records: [String: PluginQuarantine.Record]) {
+        let previous = lastPlugins.withLock { last in
+            defer { last = records }
+            return last
+        }
+        for (source, now) in records.sorted(by: { $0.key < $1.key }) {
+            let before = previous[source]
+            let labels = [("source", source)]
+            FloatingPointCounter(label: "argo_plugin_cpu_seconds_total", dimensions: labels, factory: factory)
+                .increment(by: max(0, now.cpuSeconds - (before?.cpuSeconds ?? 0)))
+            Counter(label: "argo_plugin_overruns_total", dimensions: labels, factory: factory)
+                .increment(by: max(0, now.overruns - (before?.overruns ?? 0)))
+            Gauge(label: "argo_plugin_set_aside", dimensions: labels, factory: factory).record(now.setAside ? 1 : 0)
         }
     }
 

@@ -78,6 +78,7 @@ public struct CycleService: Service {
     func runOne(_ engine: SignalEngine) async -> CycleReport {
         let report = await engine.runCycle(symbols: symbols)
         metrics?.recordCycle(report, stats: engine.fetcher.allStats)
+        metrics?.recordPlugins(engine.host.quarantine.snapshot)
         var stored = "no"
         if let store {
             do {

@@ -38,6 +38,9 @@ public struct StartupError: Error, Sendable, CustomStringConvertible {
 public final class EngineReloader: Sendable {
     public let workspace: Workspace
     public let fetcher: Fetcher
+    /// Plugins set aside for overrunning their limits: kept across rebuilds, so
+    /// only an edit of the plugin's own file brings it back.
+    public let quarantine = PluginQuarantine()
     let logger: Logger
     let metrics: ArgoMetrics?
     private let state = Mutex(State())
@@ -224,7 +227,9 @@ public final class EngineReloader: Sendable {
         let files = current.files.values.sorted { $0.path < $1.path }
         let host: PluginHost
         do {
-            host = try PluginHost(directory: PluginDirectory(path: directory.path, files: files, library: current.library), consensus: current.consensus)
+            host = try PluginHost(
+                directory: PluginDirectory(path: directory.path, files: files, library: current.library), consensus: current.consensus,
+                quarantine: quarantine)
         } catch let error as ConfigError {
             throw error
         } catch {

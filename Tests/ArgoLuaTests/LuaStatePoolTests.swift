@@ -48,7 +48,7 @@ struct LuaStatePoolTests {
 
     @Test("an endless loop and a memory bomb in pooled states leave the pool working")
     func limitsInPool() async throws {
-        let pool = try LuaStatePool(size: 2) { try makeState(memory: 8 << 20, instructions: 200_000) }
+        let pool = try LuaStatePool(size: 2) { try makeState(memory: 8 << 20, instructions: 2_000_000) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<20 {
                 group.addTask {

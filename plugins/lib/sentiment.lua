@@ -3,14 +3,55 @@
 -- after any <think>…</think> block) and turn it into a signal.
 local M = {}
 
+-- Only plain finds over the answer: it is upstream data, and a backtracking
+-- pattern over a crafted answer (a fence followed by thousands of spaces) can
+-- take the whole time limit. The host stops such a call; these stay linear.
+
+--- `text` without its <think>…</think> blocks (an unclosed one is kept).
+local function without_thinking(text)
+  local parts, from = {}, 1
+  while true do
+    local open = text:find("<think>", from, true)
+    local close_from, close_to
+    if open then close_from, close_to = text:find("</think>", open + 7, true) end
+    if not close_from then break end
+    parts[#parts + 1] = text:sub(from, open - 1)
+    from = close_to + 1
+  end
+  parts[#parts + 1] = text:sub(from)
+  return table.concat(parts)
+end
+
+--- What stands between the first ``` (or ```json) fence and the next one.
+local function fenced(text)
+  local _, open_to = text:find("```", 1, true)
+  if not open_to then return nil end
+  local from = open_to + 1
+  if text:sub(from, from + 3) == "json" then from = from + 4 end
+  local close = text:find("```", from, true)
+  return close and text:sub(from, close - 1) or nil
+end
+
+--- From the first { to the last }.
+local function braced(text)
+  local first = text:find("{", 1, true)
+  if not first then return nil end
+  local last, at = nil, first
+  while true do
+    local found = text:find("}", at, true)
+    if not found then break end
+    last, at = found, found + 1
+  end
+  return last and text:sub(first, last) or nil
+end
+
 --- The decoded JSON object in `content`; raises bad_response when there is none.
 function M.extract(content, label)
   if type(content) ~= "string" then
     error({ kind = "bad_response", message = label .. ": the answer has no text content" })
   end
-  local text = content:gsub("<think>.-</think>", "")
-  local fenced = text:match("```json%s*(.-)%s*```") or text:match("```%s*(.-)%s*```")
-  local candidate = fenced or text:match("{.*}")
+  local text = without_thinking(content)
+  local candidate = fenced(text) or braced(text)
   if candidate == nil then
     error({ kind = "bad_response", message = label .. ": no JSON object in the answer" })
   end
