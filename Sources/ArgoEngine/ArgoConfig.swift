@@ -32,6 +32,7 @@ public struct ArgoConfig: Sendable {
         "regime.crisis_volatility_floor", "regime.trend_separation", "regime.trend_slope", "regime.slope_window",
         "sources.*.enabled", "sources.*.base_url", "sources.*.timeout", "sources.*.cache_ttl", "sources.*.max_concurrency",
         "sources.*.rate_limit.requests", "sources.*.rate_limit.per", "sources.*.max_attempts", "sources.*.weight",
+        "sources.*.grant.env", "sources.*.grant.origins",
     ]
 
     /// The levels `log.level` accepts (swift-log's).

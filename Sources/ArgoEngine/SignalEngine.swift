@@ -21,6 +21,9 @@ public final class SignalEngine: Sendable {
     /// (worked out once, not per symbol).
     let marketChain: [RunningSource]
     let independent: [RunningSource]
+    /// Hides every source's secrets: a plugin's text (reasoning, errors) passes
+    /// through it before it is printed, logged or stored.
+    let redactor: Redactor
 
     public init(config: ArgoConfig, host: PluginHost, fetcher: Fetcher, sources: [SourceSetup], strategy: CycleStrategy = CycleStrategy()) {
         self.config = config
@@ -31,6 +34,7 @@ public final class SignalEngine: Sendable {
         marketChain = sources.filter { $0.isEnabled && $0.isMarketData }.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }.map(RunningSource.init)
         independent = sources.filter { $0.isEnabled && !$0.isMarketData }.map(RunningSource.init)
         for source in sources where source.isEnabled { fetcher.configure(source.policy) }
+        redactor = Redactor(secrets: sources.flatMap(\.policy.secrets))
     }
 
     /// Runs one cycle for `symbols` (the config's when nil).
@@ -144,10 +148,10 @@ public final class SignalEngine: Sendable {
             do {
                 if let (direction, confidence, reasoning) = try await host.combine(signals, regime: reading.regime, deadline: deadline) {
                     consensus = Consensus.adjust(direction: direction, raw: confidence, regime: reading.regime, settings: host.consensus,
-                                                 reasoning: "combine: " + reasoning)
+                                                 reasoning: "combine: " + redactor.redact(reasoning))
                 }
             } catch {
-                consensus.reasoning += "; consensus.combine failed (\(error.message)), default vote used"
+                consensus.reasoning += "; consensus.combine failed (\(redactor.redact(error.message))), default vote used"
             }
         }
         let summary = chain.source.flatMap { source in
@@ -188,7 +192,8 @@ public final class SignalEngine: Sendable {
         var allCached = true
         func elapsedMs() -> Double { (started.duration(to: .now).seconds * 10_000).rounded() / 10 }
         func failed(_ error: FetchError) -> (SourceOutcome, [Bar]?) {
-            (SourceOutcome(status: .error, latencyMs: elapsedMs(), attempts: attempts + error.attempts, error: error.description, errorKind: error.kind.rawValue), nil)
+            (SourceOutcome(status: .error, latencyMs: elapsedMs(), attempts: attempts + error.attempts, error: self.redactor.redact(error.description),
+                           errorKind: error.kind.rawValue), nil)
         }
         await LaunchOrder.current?.turn(source: source.name)
         do {
@@ -212,7 +217,7 @@ public final class SignalEngine: Sendable {
                 switch outcome {
                 case .signal(let direction, let confidence, let reasoning):
                     return (SourceOutcome(status: allCached ? .cached : .ok, direction: direction, confidence: Self.round(confidence),
-                                          weight: source.weight, latencyMs: elapsedMs(), attempts: attempts, reasoning: reasoning), nil)
+                                          weight: source.weight, latencyMs: elapsedMs(), attempts: attempts, reasoning: self.redactor.redact(reasoning)), nil)
                 case .bars(let pageBars, let next):
                     if bars.isEmpty { bars = pageBars } else { bars += pageBars }
                     guard let next else { break pages }
@@ -226,7 +231,7 @@ public final class SignalEngine: Sendable {
             }
             let (direction, confidence, reasoning) = try await host.signal(source.name, bars: bars, symbol: symbol, ctx: ctx, redactor: redactor, deadline: deadline)
             return (SourceOutcome(status: allCached ? .cached : .ok, direction: direction, confidence: Self.round(confidence), weight: source.weight,
-                                  latencyMs: elapsedMs(), attempts: attempts, reasoning: reasoning), bars)
+                                  latencyMs: elapsedMs(), attempts: attempts, reasoning: self.redactor.redact(reasoning)), bars)
         } catch {
             return failed(error as? FetchError ?? FetchError(.plugin, redactor.redact("\(error)")))
         }

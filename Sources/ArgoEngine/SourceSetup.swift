@@ -16,6 +16,8 @@ public struct SourceSetup: Sendable {
     public var disabledReason: String?
     /// Declared variable → value (only for enabled sources).
     var env: [String: String]
+    /// What the operator grants the source: variables and the origins they may go to.
+    public var grant: SecretGrant
 
     public var isEnabled: Bool { disabledReason == nil }
     public var isMarketData: Bool { if case .marketData = manifest.role { true } else { false } }
@@ -39,11 +41,14 @@ public struct SourceSetup: Sendable {
             var baseURL = manifest.baseURL
             try config.apply(to: &policy, baseURL: &baseURL)
             if let baseURLOverride { baseURL = baseURLOverride }
+            let operatorBaseURL = baseURLOverride ?? config.file.string("sources.\(manifest.name).base_url")
+            let grant = try SecretGrant.of(manifest.name, config: config)
+            let refusal = grant.refusal(for: manifest, baseURL: baseURL, operatorBaseURL: operatorBaseURL)
             var env: [String: String] = [:]
             var missing: [String] = []
-            for declared in manifest.env {
-                // `A|B`: either variable (MASSIVE_API_KEY|POLYGON_API_KEY); the plugin reads it as A.
-                let names = declared.split(separator: "|").map(String.init)
+            for declared in manifest.env where refusal == nil {
+                // `A|B`: either variable (MASSIVE_API_KEY|POLYGON_API_KEY); the plugin reads it as A. Only granted ones are read.
+                let names = declared.split(separator: "|").map(String.init).filter(grant.env.contains)
                 if let value = names.lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) {
                     env[names[0]] = value
                 } else if placeholderKeys {
@@ -56,12 +61,14 @@ public struct SourceSetup: Sendable {
             var reason: String?
             if try !config.isEnabled(manifest.name) {
                 reason = "disabled in \(config.file.entry("sources.\(manifest.name).enabled")?.origin ?? config.file.path)"
+            } else if let refusal {
+                reason = refusal
             } else if !missing.isEmpty {
                 reason = "missing \(missing.joined(separator: ", "))"
             }
             let weight = try config.file.number("sources.\(manifest.name).weight", atLeast: 0) ?? consensus.weights[manifest.name] ?? manifest.weight
             setups.append(SourceSetup(manifest: manifest, policy: policy, baseURL: baseURL, weight: weight,
-                                      disabledReason: reason, env: reason == nil ? env : [:]))
+                                      disabledReason: reason, env: reason == nil ? env : [:], grant: grant))
         }
         return setups
     }

@@ -5,14 +5,15 @@ import NIOPosix
 import NIOSSL
 
 /// ``HTTPTransport`` on AsyncHTTPClient: HTTP/2 where a TLS server offers it,
-/// up to 3 redirects, gzip/deflate decompression.
+/// no redirects (a 3xx comes back as it is), gzip/deflate decompression.
 final class AsyncHTTPClientBackend: Sendable {
     let client: HTTPClient
     let closeEachConnection: Bool
 
     init(configuration: HTTPTransport.Configuration) {
         var settings = HTTPClient.Configuration(
-            redirectConfiguration: .follow(max: 3, allowCycles: false),
+            // Not followed: AsyncHTTPClient would carry the request's headers (API keys) to another origin.
+            redirectConfiguration: .disallow,
             timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000))),
             connectionPool: .init(
                 idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),

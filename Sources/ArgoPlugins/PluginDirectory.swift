@@ -50,24 +50,30 @@ public struct PluginDirectory: Sendable {
     }
 
     /// Loads and validates every file into `state`. A broken file is reported
-    /// and skipped; the others load. Two files claiming one name: the second is broken.
+    /// and skipped; the others load. Two files claiming one name are both
+    /// refused, each naming the other: neither may take the other's settings and keys.
     public func load(into state: LuaState) -> (plugins: [Loaded], failures: [PluginError]) {
         var plugins: [Loaded] = []
         var failures: [PluginError] = []
         for file in files {
             do {
-                let loaded = try Self.load(file, into: state)
-                if let first = plugins.first(where: { $0.manifest.name == loaded.manifest.name }) {
-                    state.release(loaded.reference)
-                    throw PluginError(file: file.path, message: "plugin name '\(loaded.manifest.name)' is already used by \(first.manifest.file)")
-                }
-                plugins.append(loaded)
+                plugins.append(try Self.load(file, into: state))
             } catch let error as PluginError {
                 failures.append(error)
             } catch {
                 failures.append(PluginError(file: file.path, message: "\(error)"))
             }
         }
+        let byName = Dictionary(grouping: plugins, by: \.manifest.name)
+        for (name, claimants) in byName where claimants.count > 1 {
+            let files = claimants.map(\.manifest.file).sorted()
+            for loaded in claimants {
+                state.release(loaded.reference)
+                failures.append(PluginError(file: loaded.manifest.file,
+                                            message: "plugin name '\(name)' is claimed by \(files.joined(separator: " and ")): neither is loaded"))
+            }
+        }
+        plugins.removeAll { byName[$0.manifest.name]!.count > 1 }
         return (plugins, failures)
     }
 

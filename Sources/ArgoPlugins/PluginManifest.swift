@@ -34,7 +34,12 @@ public struct PluginManifest: Sendable, Equatable {
     /// file's text, used to point each error at the line that sets the field.
     public init(fields: [String: LuaField], file: String, source: String, defaultName: String) throws(PluginError) {
         let reader = FieldReader(fields: fields, file: file, lines: source.split(separator: "\n", omittingEmptySubsequences: false))
-        name = try reader.string("name") ?? defaultName
+        // The name is the file's: a file that called itself after another source
+        // would take that source's settings, grant and keys.
+        name = defaultName
+        if let declared = try reader.string("name"), declared != defaultName {
+            throw reader.error("name", "field 'name' is '\(declared)' but a plugin's name is its file name ('\(defaultName)'): rename the file or drop the field")
+        }
         self.file = file
         fingerprint = source.hashValue
         switch try reader.string("chain") {
@@ -58,8 +63,12 @@ public struct PluginManifest: Sendable, Equatable {
         if case .marketData = role, !hasSignal {
             throw reader.error("chain", "a market_data source needs a 'signal' function to turn indicators into a signal")
         }
-        guard weight >= 0, timeout > 0, cacheTTL >= 0, maxConcurrency >= 1 else {
-            throw reader.error(nil, "weight and cache_ttl must be ≥ 0, timeout > 0, max_concurrency ≥ 1")
+        guard weight.isFinite, weight >= 0, weight <= 1000 else { throw reader.error("weight", "field 'weight' must be a number from 0 to 1000") }
+        guard timeout > 0, timeout <= 3600 else { throw reader.error("timeout", "field 'timeout' must be more than 0 and at most 3600 seconds") }
+        guard cacheTTL >= 0, cacheTTL <= 86_400 * 30 else { throw reader.error("cache_ttl", "field 'cache_ttl' must be from 0 to 2592000 seconds (30 days)") }
+        guard maxConcurrency >= 1, maxConcurrency <= 10_000 else { throw reader.error("max_concurrency", "field 'max_concurrency' must be from 1 to 10000") }
+        if let rateLimit, rateLimit.requests > 1_000_000 || rateLimit.per > 86_400 {
+            throw reader.error("rate_limit", "field 'rate_limit' must be at most 1000000 requests per at most 86400 seconds")
         }
     }
 }
@@ -103,6 +112,7 @@ private struct FieldReader {
     func number(_ key: String) throws(PluginError) -> Double? {
         guard let value = try value(key, expected: "a number") else { return nil }
         guard let number = value.doubleValue else { throw error(key, "field '\(key)' must be a number, got \(value.typeName)") }
+        guard number.isFinite else { throw error(key, "field '\(key)' must be a finite number, got \(number)") }
         return number
     }
 
@@ -132,7 +142,7 @@ private struct FieldReader {
     func rateLimit(_ key: String) throws(PluginError) -> PluginManifest.RateLimit? {
         guard let value = try value(key, expected: "a table { requests = N, per = seconds }") else { return nil }
         guard let requests = value["requests"].integerValue, requests > 0,
-            let per = value["per"].doubleValue, per > 0
+            let per = value["per"].doubleValue, per > 0, per.isFinite
         else { throw error(key, "field '\(key)' must be { requests = N, per = seconds } with N and seconds > 0") }
         return PluginManifest.RateLimit(requests: Int(requests), per: per)
     }

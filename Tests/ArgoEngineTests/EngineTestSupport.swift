@@ -30,10 +30,13 @@ func withTemporaryDirectory<R>(_ body: (URL) async throws -> R) async throws -> 
 func withEngine<R>(
     yaml: String = "", consensusPath: String = Repo.consensus, pluginsDir: String = Repo.plugins,
     environment: [String: String] = testEnvironment, knobs: [SimulatedRoute: RouteKnobs] = [:],
+    grants: [String: [String]] = [:],
     _ body: (SignalEngine, Simulator) async throws -> R
 ) async throws -> R {
     // The vendors' free-plan limits (Alpha Vantage: 5 a minute) would make tests wait; lift them.
+    // A test's own plugin reads a variable only when granted it, as a user's would.
     let limits = "sources:\n  alpha_vantage: { rate_limit: { requests: 600 } }\n  massive: { rate_limit: { requests: 600 } }\n"
+        + grants.map { "  \($0.key): { grant: { env: [\($0.value.joined(separator: ", "))] } }\n" }.joined()
     let config = try ArgoConfig(file: try ConfigFile(yaml: yaml.contains("sources:") ? yaml : limits + yaml, path: "test.yaml", environment: [:]))
     let simulator = try await Simulator.start(scenario: SimulatorScenario(routes: knobs))
     let transport = HTTPTransport(configuration: config.transportConfiguration)

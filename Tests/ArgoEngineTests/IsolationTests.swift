@@ -118,7 +118,7 @@ struct IsolationTests {
                 #expect(await engine.runCycle(symbols: ["UPTR"]).signals.first?.sources["momentum"] == nil)
             }
             try plugin.write(toFile: plugins + "/momentum.lua", atomically: true, encoding: .utf8)
-            try await withEngine(pluginsDir: plugins, environment: environment) { engine, sim in
+            try await withEngine(pluginsDir: plugins, environment: environment, grants: ["momentum": ["MOMENTUM_API_KEY"]]) { engine, sim in
                 let signal = try #require(await engine.runCycle(symbols: ["UPTR"]).signals.first)
                 let momentum = try #require(signal.sources["momentum"])
                 #expect(momentum.status == .ok && momentum.direction == .long && momentum.weight == 0.3)

@@ -6,6 +6,9 @@ import Testing
 
 @Suite("Engine: a request's max_items prunes its JSON response as it arrives")
 struct MaxItemsTests {
+    /// The probes read Alpha Vantage's key, so they are granted it.
+    let grants = ["pruned": ["ALPHAVANTAGE_API_KEY"], "whole": ["ALPHAVANTAGE_API_KEY"], "bad": ["ALPHAVANTAGE_API_KEY"]]
+
     /// A source on the simulator's Alpha Vantage RSI route (the whole history,
     /// newest first) that reports the body it was given.
     static func probe(_ name: String, maxItems: String) -> String {
@@ -33,7 +36,7 @@ struct MaxItemsTests {
                 "pruned.lua": Self.probe("pruned", maxItems: "3"),
                 "whole.lua": Self.probe("whole", maxItems: "nil"),
             ])
-            try await withEngine(pluginsDir: plugins) { engine, _ in
+            try await withEngine(pluginsDir: plugins, grants: grants) { engine, _ in
                 let signal = try #require(await engine.runCycle(symbols: ["AAPL"]).signals.first)
                 let pruned = try #require(signal.sources["pruned"]?.reasoning).split(separator: " ")
                 let whole = try #require(signal.sources["whole"]?.reasoning).split(separator: " ")
@@ -51,7 +54,7 @@ struct MaxItemsTests {
     func badMaxItems(value: String) async throws {
         try await withTemporaryDirectory { directory in
             let plugins = try pluginsCopy(in: directory, extra: ["bad.lua": Self.probe("bad", maxItems: value)])
-            try await withEngine(pluginsDir: plugins) { engine, _ in
+            try await withEngine(pluginsDir: plugins, grants: grants) { engine, _ in
                 let signal = try #require(await engine.runCycle(symbols: ["AAPL"]).signals.first)
                 let bad = try #require(signal.sources["bad"])
                 #expect(bad.errorKind == "plugin")
@@ -65,7 +68,7 @@ struct MaxItemsTests {
     func examplesPruned() async throws {
         try await withTemporaryDirectory { directory in
             let plugins = try pluginsCopy(in: directory, extra: ["pruned.lua": Self.probe("pruned", maxItems: "2")])
-            try await withEngine(pluginsDir: plugins) { engine, _ in
+            try await withEngine(pluginsDir: plugins, grants: grants) { engine, _ in
                 let body = #"{"Technical Analysis: RSI": {"2026-11-21": {"RSI": "1"}, "2026-11-20": {"RSI": "2"}, "2026-11-19": {"RSI": "3"}}}"#
                 let response = FetchResponse(status: 200, headers: [], body: Array(body.utf8), attempts: 0, latency: 0, cacheKey: "example")
                 let outcome = await engine.host.run("pruned", responses: [nil: response], symbol: "AAPL",

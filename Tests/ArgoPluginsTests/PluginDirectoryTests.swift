@@ -53,13 +53,31 @@ struct PluginDirectoryTests {
         }
     }
 
-    @Test("two files with one name: the second is refused")
-    func duplicateNames() throws {
-        try withPluginDirectory(["a.lua": goodPlugin, "b.lua": goodPlugin]) { path in
+    @Test("a plugin's name is its file name: a file that calls itself after another source is refused, naming both")
+    func nameIsFileName() throws {
+        try withPluginDirectory(["aaa.lua": goodPlugin, "good.lua": goodPlugin]) { path in
             let directory = try PluginDirectory(path: path)
             let (plugins, failures) = directory.load(into: try LuaState(library: directory.library))
-            #expect(plugins.count == 1)
-            #expect(failures.first?.description.contains("already used by") == true)
+            #expect(plugins.map(\.manifest.name) == ["good"])
+            #expect(failures.count == 1)
+            #expect(failures.first?.description.contains("aaa.lua") == true)
+            #expect(failures.first?.description.contains("field 'name' is 'good' but a plugin's name is its file name ('aaa')") == true,
+                    "\(failures)")
+        }
+    }
+
+    @Test("two files claiming one name (from two directories) are both refused, each naming the other")
+    func clashRejectsBoth() throws {
+        try withPluginDirectory(["good.lua": goodPlugin]) { path in
+            let file = try #require(try PluginDirectory(path: path).files.first)
+            var other = file
+            other.path = "elsewhere/good.lua"
+            let directory = PluginDirectory(path: path, files: [file, other], library: LuaLibrary())
+            let (plugins, failures) = directory.load(into: try LuaState())
+            #expect(plugins.isEmpty)
+            #expect(failures.count == 2)
+            let both = [file.path, "elsewhere/good.lua"].sorted().joined(separator: " and ")
+            #expect(failures.allSatisfy { $0.description.contains("claimed by \(both): neither is loaded") }, "\(failures)")
         }
     }
 
