@@ -1,3 +1,4 @@
+import ArgoService
 import ArgumentParser
 import Foundation
 
@@ -16,6 +17,7 @@ struct Argo: AsyncParsableCommand {
 
     /// Runs the command; usage errors exit 2 (the contract), not ArgumentParser's 64.
     static func main() async {
+        StandardStreams.ignoreBrokenPipes()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
@@ -23,10 +25,13 @@ struct Argo: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as StandardStreams.WriteError {
+            printError("argo: \(error)")
+            Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                printError(fullMessage(for: error))
                 Foundation.exit(2)
             }
             exit(withError: error)
@@ -35,6 +40,7 @@ struct Argo: AsyncParsableCommand {
 }
 
 /// Writes one line to standard error.
-func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}
+func printError(_ line: String) { StandardStreams.errorLine(line) }
+
+/// Writes one line to standard output; a failed write ends the command with status 1.
+func printLine(_ line: String = "") throws { try StandardStreams.line(line) }

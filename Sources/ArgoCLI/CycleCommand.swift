@@ -1,3 +1,4 @@
+import ArgoService
 import ArgoEngine
 import ArgoStore
 import ArgumentParser
@@ -23,11 +24,20 @@ struct CycleCommand: AsyncParsableCommand {
 
     /// `--symbols a,b` as upper-case tickers; nil when not given.
     static func symbolList(_ option: String?) -> [String]? {
-        option.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty } }
+        option.map { Ticker.normalized($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
     }
 
     func validate() throws {
-        if let symbols, symbols.split(separator: ",").isEmpty { throw ValidationError("--symbols needs at least one symbol") }
+        try Self.validate(symbols: symbols)
+    }
+
+    /// `--symbols`: at least one, each a ticker.
+    static func validate(symbols: String?) throws {
+        guard let list = symbolList(symbols) else { return }
+        if list.isEmpty { throw ValidationError("--symbols needs at least one symbol") }
+        if let bad = list.first(where: { !Ticker.isValid($0) }) {
+            throw ValidationError("--symbols: '\(bad)' is not a ticker symbol (1 to 12 letters, digits, '.' or '-')")
+        }
     }
 
     func run() async throws {
@@ -52,14 +62,14 @@ struct CycleCommand: AsyncParsableCommand {
         }
         switch format {
         case .json:
-            FileHandle.standardOutput.write(try report.json())
-            print()
+            try StandardStreams.write(Array(try report.json()))
+            try printLine()
         case .ndjson:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            for signal in report.signals { print(String(decoding: try encoder.encode(signal), as: UTF8.self)) }
+            for signal in report.signals { try printLine(String(decoding: try encoder.encode(signal), as: UTF8.self)) }
         case .table:
-            print(CycleTable.render(report, sources: runtime.engine.sources.map(\.name), colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
+            try printLine(CycleTable.render(report, sources: runtime.engine.sources.map(\.name), colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
             for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
         }
     }

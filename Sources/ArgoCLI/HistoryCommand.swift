@@ -52,14 +52,14 @@ struct HistoryCommand: AsyncParsableCommand {
             if cycles {
                 let rows = try await store?.cycles(limit: limit) ?? []
                 switch format {
-                case .json: print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-                case .table: print(rows.isEmpty ? emptyNote(settings) : Self.cycleTable(rows))
+                case .json: try printLine(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                case .table: try printLine(rows.isEmpty ? emptyNote(settings) : Self.cycleTable(rows))
                 }
             } else {
                 let rows = try await store?.history(symbol: symbol?.uppercased(), limit: limit) ?? []
                 switch format {
-                case .json: print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-                case .table: print(rows.isEmpty ? emptyNote(settings) : Self.signalTable(rows))
+                case .json: try printLine(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                case .table: try printLine(rows.isEmpty ? emptyNote(settings) : Self.signalTable(rows))
                 }
             }
             try store?.close()

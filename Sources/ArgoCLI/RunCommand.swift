@@ -41,10 +41,10 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if let cycles, cycles < 1 { throw ValidationError("--cycles must be at least 1") }
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be a port number (0–65535)") }
-        if let interval, ConfigFile.parseDuration(interval) == nil {
-            throw ValidationError("--interval must be a duration such as 60s, 500ms or 2m, got '\(interval)'")
+        if let interval, ConfigFile.parseDuration(interval).map({ $0 <= 86_400 }) != true {
+            throw ValidationError("--interval must be a duration from 0s to 86400s such as 60s, 500ms or 2m, got '\(interval)'")
         }
-        if let symbols, CycleCommand.symbolList(symbols)?.isEmpty ?? true { throw ValidationError("--symbols needs at least one symbol") }
+        try CycleCommand.validate(symbols: symbols)
     }
 
     func run() async throws {

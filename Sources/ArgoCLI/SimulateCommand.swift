@@ -1,3 +1,4 @@
+import ArgoService
 import ArgoSimulator
 import ArgumentParser
 import Foundation
@@ -33,7 +34,7 @@ struct SimulateCommand: AsyncParsableCommand {
             }
         }
         let simulator = try await Simulator.start(host: host, port: port, scenario: setup, threads: 2)
-        FileHandle.standardOutput.write(Data("simulating upstreams at \(simulator.baseURL) (today \(simulator.market.today)); Ctrl-C to stop\n".utf8))
+        try StandardStreams.write(Array("simulating upstreams at \(simulator.baseURL) (today \(simulator.market.today)); Ctrl-C to stop\n".utf8))
         // Runs until the process is interrupted.
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
         try await simulator.shutdown()

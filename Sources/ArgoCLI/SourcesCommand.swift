@@ -1,3 +1,4 @@
+import ArgoEngine
 import ArgoLua
 import ArgoPlugins
 import ArgumentParser
@@ -38,26 +39,38 @@ struct SourcesCommand: AsyncParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the sources the plugins define.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the sources the plugins define: enabled or why not, and what each is granted.")
         @OptionGroup var location: Location
+        @Option(help: "The host settings file, for grants and overrides (default: Config/argo.yaml).")
+        var config = "Config/argo.yaml"
 
         func run() throws {
             let (_, plugins, failures) = try location.load()
             let environment = ProcessInfo.processInfo.environment
-            let rows = plugins.map { plugin -> [String] in
-                let m = plugin.manifest
-                // `A|B` in `env`: either variable will do.
-                let missing = m.env.filter { declared in declared.split(separator: "|").allSatisfy { (environment[String($0)] ?? "").isEmpty } }
-                    .map { $0.replacingOccurrences(of: "|", with: " or ") }
+            let setups: [SourceSetup]
+            do {
+                let settings = try ArgoConfig(file: try ConfigFile.load(path: config, environment: environment))
+                setups = try SourceSetup.all(plugins: plugins.map(\.manifest), config: settings, consensus: ConsensusSettings(),
+                                             environment: environment)
+            } catch {
+                printError("argo: \(error)")
+                throw ExitCode(1)
+            }
+            let rows = setups.map { setup -> [String] in
+                let m = setup.manifest
                 let role: String
                 switch m.role {
                 case .marketData(let priority): role = "market_data #\(priority)"
                 case .independent: role = "independent"
                 }
-                let status = missing.isEmpty ? "enabled" : "disabled: \(missing.joined(separator: ", ")) not set"
-                return [m.name, role, String(format: "%.2f", m.weight), status, m.file]
+                let status = setup.disabledReason.map { "disabled: \($0)" } ?? "enabled"
+                let granted = setup.grant.env.isEmpty
+                    ? "nothing"
+                    : "\(setup.grant.env.joined(separator: ", ")) to \(setup.grant.origins.joined(separator: ", ")) (\(setup.grant.origin))"
+                return [m.name, role, String(format: "%.2f", setup.weight), status, granted, m.file]
             }
-            print(TextTable(header: ["SOURCE", "ROLE", "WEIGHT", "STATUS", "FILE"], rows: rows).rendered)
+            try printLine(TextTable(header: ["SOURCE", "ROLE", "WEIGHT", "STATUS", "GRANTED", "FILE"], rows: rows).rendered)
             for failure in failures { printError("broken: \(failure)") }
         }
     }
@@ -70,12 +83,12 @@ struct SourcesCommand: AsyncParsableCommand {
         func run() throws {
             let (directory, plugins, failures) = try location.load()
             for plugin in plugins {
-                print("ok     \(plugin.manifest.name) (\(plugin.manifest.file))")
+                try printLine("ok     \(plugin.manifest.name) (\(plugin.manifest.file))")
             }
             for failure in failures {
-                print("error  \(failure)")
+                try printLine("error  \(failure)")
             }
-            print("\(plugins.count) ok, \(failures.count) broken, in \(directory.path)/")
+            try printLine("\(plugins.count) ok, \(failures.count) broken, in \(directory.path)/")
             if plugins.isEmpty || !failures.isEmpty { throw ExitCode(1) }
         }
     }

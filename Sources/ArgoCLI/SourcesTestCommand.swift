@@ -48,7 +48,7 @@ struct SourcesTestCommand: AsyncParsableCommand {
                 responses[key] = FetchResponse(status: 200, headers: [], body: Array(data), attempts: 0, latency: 0, cacheKey: "file")
             }
             let outcome = await host.run(name, responses: responses, symbol: symbol ?? "AAPL", ctx: ctx)
-            print(Self.describe(outcome))
+            try printLine(Self.describe(outcome))
             if outcome.error != nil { throw ExitCode(1) }
             return
         }
@@ -63,13 +63,13 @@ struct SourcesTestCommand: AsyncParsableCommand {
             let problems = outcome.mismatches(example.expect)
             let label = "example \(index + 1) (\(symbol ?? example.symbol))"
             if problems.isEmpty {
-                print("ok    \(label): \(Self.describe(outcome))")
+                try printLine("ok    \(label): \(Self.describe(outcome))")
             } else {
                 failed += 1
-                print("FAIL  \(label): \(problems.joined(separator: "; "))")
+                try printLine("FAIL  \(label): \(problems.joined(separator: "; "))")
             }
         }
-        print("\(examples.count - failed) of \(examples.count) examples match in \(manifest.file)")
+        try printLine("\(examples.count - failed) of \(examples.count) examples match in \(manifest.file)")
         if failed > 0 { throw ExitCode(1) }
     }
 

@@ -44,18 +44,19 @@ public struct ArgoConfig: Sendable {
             throw ConfigError(origin: origin, message: "unknown key '\(key)'")
         }
         if let list = file.list("symbols") {
-            symbols = list.map { $0.uppercased() }
-            if let bad = symbols.first(where: { $0.isEmpty || $0.count > 12 || !$0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } }) {
-                throw ConfigError(origin: file.entry("symbols")!.origin, message: "'\(bad)' is not a ticker symbol")
+            if let bad = list.first(where: { !Ticker.isValid($0) }) {
+                let origin = file.entry("symbols")?.origin ?? ConfigFile.environmentName("symbols")
+                throw ConfigError(origin: origin, message: "'\(bad)' is not a ticker symbol (1 to 12 letters, digits, '.' or '-')")
             }
+            symbols = Ticker.normalized(list)
         }
         pluginsDir = file.string("plugins_dir") ?? pluginsDir
         storagePath = file.string("storage.path") ?? storagePath
-        cycleDeadline = try file.duration("cycle.deadline") ?? cycleDeadline
-        maxConcurrentSymbols = try file.integer("cycle.max_concurrent_symbols", atLeast: 1) ?? maxConcurrentSymbols
-        barsNeeded = try file.integer("cycle.bars_needed", atLeast: 1) ?? barsNeeded
-        connectionsPerHost = try file.integer("http.connections_per_host", atLeast: 1) ?? connectionsPerHost
-        cycleInterval = try file.duration("cycle.interval") ?? cycleInterval
+        cycleDeadline = try file.duration("cycle.deadline", in: 0.001...3600) ?? cycleDeadline
+        maxConcurrentSymbols = try file.integer("cycle.max_concurrent_symbols", atLeast: 1, atMost: 100_000) ?? maxConcurrentSymbols
+        barsNeeded = try file.integer("cycle.bars_needed", atLeast: 1, atMost: 100_000) ?? barsNeeded
+        connectionsPerHost = try file.integer("http.connections_per_host", atLeast: 1, atMost: 10_000) ?? connectionsPerHost
+        cycleInterval = try file.duration("cycle.interval", in: 0...86_400) ?? cycleInterval
         if let name = file.string("http.client") {
             guard let client = HTTPTransport.Configuration.Client(rawValue: name.lowercased()) else {
                 let origin = file.entry("http.client")?.origin ?? ConfigFile.environmentName("http.client")
@@ -65,7 +66,7 @@ public struct ArgoConfig: Sendable {
             httpClient = client
         }
         caFile = file.string("http.ca_file")
-        cacheMegabytes = try file.integer("http.cache_mb", atLeast: 0) ?? cacheMegabytes
+        cacheMegabytes = try file.integer("http.cache_mb", atLeast: 0, atMost: 1 << 20) ?? cacheMegabytes
         logLevel = file.string("log.level")?.lowercased() ?? logLevel
         if !Self.logLevels.contains(logLevel) {
             let origin = file.entry("log.level")?.origin ?? ConfigFile.environmentName("log.level")
@@ -102,12 +103,12 @@ public struct ArgoConfig: Sendable {
     public func apply(to policy: inout SourcePolicy, baseURL: inout String) throws(ConfigError) {
         let prefix = "sources.\(policy.name)."
         baseURL = file.string(prefix + "base_url") ?? baseURL
-        policy.timeout = try file.duration(prefix + "timeout") ?? policy.timeout
+        policy.timeout = try file.duration(prefix + "timeout", in: 0.001...3600) ?? policy.timeout
         policy.cacheTTL = try file.duration(prefix + "cache_ttl") ?? policy.cacheTTL
-        policy.maxConcurrency = try file.integer(prefix + "max_concurrency", atLeast: 1) ?? policy.maxConcurrency
-        policy.maxAttempts = try file.integer(prefix + "max_attempts", atLeast: 1) ?? policy.maxAttempts
-        let requests = try file.integer(prefix + "rate_limit.requests", atLeast: 1)
-        let per = try file.duration(prefix + "rate_limit.per")
+        policy.maxConcurrency = try file.integer(prefix + "max_concurrency", atLeast: 1, atMost: 10_000) ?? policy.maxConcurrency
+        policy.maxAttempts = try file.integer(prefix + "max_attempts", atLeast: 1, atMost: 100) ?? policy.maxAttempts
+        let requests = try file.integer(prefix + "rate_limit.requests", atLeast: 1, atMost: 1_000_000)
+        let per = try file.duration(prefix + "rate_limit.per", in: 0.001...86_400)
         if requests != nil || per != nil {
             let current = policy.rateLimit ?? SourcePolicy.RateLimit(requests: requests ?? 60, per: per ?? 60)
             policy.rateLimit = SourcePolicy.RateLimit(requests: requests ?? current.requests, per: per ?? current.per)

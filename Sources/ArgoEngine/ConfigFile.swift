@@ -129,10 +129,10 @@ public struct ConfigFile: Sendable {
         return value
     }
 
-    public func integer(_ path: String, atLeast minimum: Int = 0) throws(ConfigError) -> Int? {
+    public func integer(_ path: String, atLeast minimum: Int = 0, atMost maximum: Int = Int(Int32.max)) throws(ConfigError) -> Int? {
         guard let entry = entry(path), let text = string(path) else { return nil }
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= minimum else {
-            throw ConfigError(origin: entry.origin, message: "'\(path)' must be an integer ≥ \(minimum), got '\(text)'")
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= minimum, value <= maximum else {
+            throw ConfigError(origin: entry.origin, message: "'\(path)' must be an integer from \(minimum) to \(maximum), got '\(text)'")
         }
         return value
     }
@@ -146,13 +146,26 @@ public struct ConfigFile: Sendable {
         }
     }
 
-    /// Seconds from `20s`, `500ms`, `2m`, `1h` or a plain number of seconds.
-    public func duration(_ path: String) throws(ConfigError) -> Double? {
+    /// Seconds from `20s`, `500ms`, `2m`, `1h` or a plain number of seconds, within `range`
+    /// (by default up to ``maxDuration``): a value out of range is an error naming where it came from.
+    public func duration(_ path: String, in range: ClosedRange<Double> = 0...Self.maxDuration) throws(ConfigError) -> Double? {
         guard let entry = entry(path), let text = string(path) else { return nil }
         guard let seconds = Self.parseDuration(text) else {
             throw ConfigError(origin: entry.origin, message: "'\(path)' must be a duration such as 20s, 500ms or 2m, got '\(text)'")
         }
+        guard range.contains(seconds) else {
+            throw ConfigError(origin: entry.origin,
+                              message: "'\(path)' must be from \(Self.formatSeconds(range.lowerBound)) to \(Self.formatSeconds(range.upperBound)), got '\(text)'")
+        }
         return seconds
+    }
+
+    /// The longest duration any setting takes: 30 days.
+    public static let maxDuration = 30 * 86_400.0
+
+    /// `0.5s`, `20s`, `3600s`: a bound as an error message gives it.
+    public static func formatSeconds(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
     }
 
     public static func parseDuration(_ text: String) -> Double? {

@@ -20,8 +20,8 @@ enum ConsensusFile {
         let value = LuaValue.table(plain)
         if case .table(let weights) = value["weights"] {
             for (key, weight) in weights {
-                guard let name = key.stringValue, let number = weight.doubleValue, number >= 0 else {
-                    throw fail("'weights' maps source names to numbers ≥ 0")
+                guard let name = key.stringValue, let number = weight.doubleValue, number.isFinite, number >= 0, number <= 1000 else {
+                    throw fail("'weights' maps source names to numbers from 0 to 1000")
                 }
                 settings.weights[name] = number
             }
@@ -45,8 +45,8 @@ enum ConsensusFile {
                 var row: [Direction: Double] = [:]
                 for (directionKey, multiplier) in entries {
                     guard let directionName = directionKey.stringValue, let direction = Direction(rawValue: directionName),
-                          let number = multiplier.doubleValue, number >= 0 else {
-                        throw fail("'regime.\(name)' maps LONG/SHORT/NEUTRAL to numbers ≥ 0")
+                          let number = multiplier.doubleValue, number.isFinite, number >= 0, number <= 1000 else {
+                        throw fail("'regime.\(name)' maps LONG/SHORT/NEUTRAL to numbers from 0 to 1000")
                     }
                     row[direction] = number
                 }

@@ -188,7 +188,7 @@ public final class PluginHost: Sendable {
         if case .table(let fields)? = error.value, let kindName = fields[.string("kind")]?.stringValue {
             let kind = FetchError.Kind(rawValue: kindName) ?? .plugin
             let message = fields[.string("message")]?.stringValue ?? kindName
-            let retryAfter = fields[.string("retry_after")]?.doubleValue
+            let retryAfter = fields[.string("retry_after")]?.doubleValue.map(RetryRules.capped)
             return FetchError(kind, redactor.redact(message), retryAfter: retryAfter)
         }
         var text = error.message

@@ -39,7 +39,7 @@ public final class SignalEngine: Sendable {
 
     /// Runs one cycle for `symbols` (the config's when nil).
     public func runCycle(symbols: [String]? = nil) async -> CycleReport {
-        let symbols = symbols ?? config.symbols
+        let symbols = Ticker.normalized(symbols ?? config.symbols)
         let started = Date()
         let clock = ContinuousClock.now
         let deadline = clock + .milliseconds(Int64(config.cycleDeadline * 1000))

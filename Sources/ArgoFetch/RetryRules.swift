@@ -3,7 +3,7 @@ import Foundation
 /// What a status or an upstream hint means for retrying: the classification of
 /// statuses into failure kinds, `Retry-After` and reset headers, and the
 /// capped exponential backoff with full jitter.
-enum RetryRules {
+public enum RetryRules {
     /// The failure kind of a non-2xx status; nil for success.
     static func kind(ofStatus status: Int) -> FetchError.Kind? {
         switch status {
@@ -39,16 +39,23 @@ enum RetryRules {
         return number > 1_000_000_000 ? max(0, number - wallNow.timeIntervalSince1970) : max(0, number)
     }
 
-    /// How long the upstream asked us to wait, from a response's headers.
+    /// The longest wait an upstream (or a plugin's `retry_after`) can impose: one odd
+    /// header must not silence a source for days. Five minutes.
+    public static let maxRequestedWait = 300.0
+
+    /// How long the upstream asked us to wait, from a response's headers, at most ``maxRequestedWait``.
     static func requestedWait(headers: [(name: String, value: String)], wallNow: Date) -> Double? {
         if let value = headers.first(where: { $0.name == "retry-after" })?.value, let wait = retryAfter(value, wallNow: wallNow) {
-            return wait
+            return capped(wait)
         }
         if let value = headers.first(where: { $0.name == "x-ratelimit-reset" })?.value {
-            return rateLimitReset(value, wallNow: wallNow)
+            return rateLimitReset(value, wallNow: wallNow).map(capped)
         }
         return nil
     }
+
+    /// `seconds` within 0 and ``maxRequestedWait``; nil when it is not a finite number.
+    public static func capped(_ seconds: Double) -> Double { seconds.isFinite ? min(max(0, seconds), maxRequestedWait) : maxRequestedWait }
 
     /// Whether the response says the budget is spent (`X-RateLimit-Remaining: 0`).
     static func budgetExhausted(headers: [(name: String, value: String)]) -> Bool {

@@ -59,10 +59,8 @@ public struct LineLogHandler: LogHandler {
         return "\"\(escaped)\""
     }
 
-    /// Writes a line to standard error.
-    public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
+    /// Writes a line to standard error (exit status 1 when standard error cannot be written).
+    public static let standardError: @Sendable (String) -> Void = { line in StandardStreams.errorLine(line) }
 
     /// `log.level` names: trace, debug, info, notice, warning, error, critical.
     public static func level(named name: String) -> Logger.Level? { Logger.Level(rawValue: name.lowercased()) }

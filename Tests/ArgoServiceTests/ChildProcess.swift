@@ -10,7 +10,7 @@ final class ChildProcess: Sendable {
     private let exit: AsyncStream<Int32>
     private let stderr = LogLines()
 
-    init(arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws {
+    init(arguments: [String], environment: [String: String] = [:], directory: URL? = nil, standardOutput: FileHandle = .nullDevice) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Repo.argo)
         process.arguments = arguments
@@ -18,7 +18,7 @@ final class ChildProcess: Sendable {
         if let directory { process.currentDirectoryURL = directory }
         let errors = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = standardOutput
         let (lines, lineSink) = AsyncStream.makeStream(of: String.self)
         let (exit, exitSink) = AsyncStream.makeStream(of: Int32.self)
         let collected = stderr
