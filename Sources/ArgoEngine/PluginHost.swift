@@ -45,6 +45,14 @@ public final class PluginHost: Sendable {
     public let quarantine: PluginQuarantine
     /// Each plugin's file, and its fingerprint for the quarantine.
     private let files: [String: (path: String, fingerprint: Int)]
+    /// Each plugin's share of the states: at most half of them at once, so a plugin
+    /// whose calls all run to their time limit cannot keep the others waiting.
+    private let lanes: [String: AsyncSemaphore]
+
+    /// States a host holds by default: twice the cores (at least 4). Plugin calls are
+    /// short; with more threads than cores, a call spinning to its limit leaves the
+    /// others' calls their share of the CPU instead of a place in a queue behind it.
+    public static var defaultPoolSize: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Each pooled state's references (a replaced state registers its own).
     final class StateRegistry: Sendable {
@@ -97,7 +105,7 @@ public final class PluginHost: Sendable {
         self.quarantine = quarantine
         let references = StateRegistry()
         let first = FirstLoad()
-        pool = try LuaStatePool(size: poolSize) {
+        pool = try LuaStatePool(size: poolSize ?? Self.defaultPoolSize) {
             let state = try LuaState(limits: limits, library: directory.library)
             let loaded = directory.load(into: state)
             let helper = try state.loadChunk(Array(HostLua.source.utf8), chunkName: HostLua.chunkName)
@@ -128,6 +136,8 @@ public final class PluginHost: Sendable {
         failures = loaded.failures
         consensus = loaded.consensus
         files = Dictionary(uniqueKeysWithValues: loaded.plugins.map { ($0.name, ($0.file, $0.fingerprint)) })
+        let share = max(1, pool.size / 2)
+        lanes = Dictionary(uniqueKeysWithValues: loaded.plugins.map { ($0.name, AsyncSemaphore(permits: share)) })
     }
 
     /// The references held by `state`.
@@ -151,6 +161,15 @@ public final class PluginHost: Sendable {
         _ function: String, plugin: String, redactor: Redactor, deadline: ContinuousClock.Instant?,
         arguments: @escaping (LuaState, LuaReference) throws -> Int32, results: @escaping (LuaState, Int32, Int32) throws -> R
     ) async throws(FetchError) -> R {
+        if let lane = lanes[plugin] {
+            do {
+                try await lane.acquire()
+            } catch {
+                throw FetchError(.timeout, "\(function): cancelled while waiting for a Lua state")
+            }
+        }
+        defer { lanes[plugin]?.release() }
+        // Checked once the call has its turn: calls queued behind overruns see the verdict.
         let file = files[plugin] ?? (path: plugin, fingerprint: 0)
         if quarantine.isSetAside(plugin, fingerprint: file.fingerprint) {
             throw FetchError(.plugin, "\(file.path) is set aside: it overran its limits \(PluginQuarantine.strikes) times in a row; edit the file to bring it back")

@@ -3,7 +3,7 @@ import Synchronization
 /// A counting semaphore for async code: `acquire` suspends (never blocks a
 /// thread) until a permit is free, in arrival order, and gives up with
 /// `CancellationError` when its task is cancelled.
-final class AsyncSemaphore: Sendable {
+public final class AsyncSemaphore: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Void, any Error>
@@ -17,7 +17,7 @@ final class AsyncSemaphore: Sendable {
 
     private let state: Mutex<State>
 
-    init(permits: Int) { state = Mutex(State(permits: max(1, permits))) }
+    public init(permits: Int) { state = Mutex(State(permits: max(1, permits))) }
 
     /// Tasks waiting for a permit now.
     var waiting: Int { state.withLock { $0.waiters.count } }
@@ -49,7 +49,7 @@ final class AsyncSemaphore: Sendable {
     }
 
     /// Takes a free permit without waiting; false when none is free.
-    func tryAcquire() -> Bool {
+    public func tryAcquire() -> Bool {
         state.withLock { state in
             guard state.permits > 0 else { return false }
             state.permits -= 1
@@ -57,7 +57,8 @@ final class AsyncSemaphore: Sendable {
         }
     }
 
-    func acquire() async throws {
+    /// Acquires a permit, waiting in arrival order; throws `CancellationError` when the task is cancelled.
+    public func acquire() async throws {
         try Task.checkCancellation()
         let id: UInt64? = state.withLock { state in
             if state.permits > 0 {
@@ -92,7 +93,7 @@ final class AsyncSemaphore: Sendable {
         }
     }
 
-    func release() {
+    public func release() {
         let waiter: Waiter? = state.withLock { state in
             if state.waiters.isEmpty {
                 state.permits += 1

@@ -190,7 +190,9 @@ public final class LuaState {
         default: "memory limit of \(limits.memoryBytes >> 20) MiB exceeded"
         }
         collectGarbage()
-        if control.pointee.used > limits.memoryBytes / 2 { needsReplacement = true }
+        // A state that went over its cap may have been stopped anywhere (inside a
+        // host or library function): it is not reused.
+        if kind == .memoryLimit || control.pointee.used > limits.memoryBytes / 2 { needsReplacement = true }
         return LuaError(
             kind: kind, message: limit, chunk: position?.chunk, line: position?.line, plugin: plugin,
             function: function)

@@ -4,6 +4,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <limits.h>
+#include <string.h>
 
 // Library functions that do work in C the count hook cannot see (a loop of
 // `s:upper()` over an 8 MB string runs one instruction per 8 MB). Each is
@@ -90,6 +91,13 @@ static long long sort_cost(lua_State *L) {
 
 /// `load(chunk)`: compiling costs about an instruction per few bytes.
 static long long load_cost(lua_State *L) { return string_length(L, 1) / 8; }
+
+/// `collectgarbage()`, `("collect")`, `("step")`: a collection visits the whole heap.
+static long long collect_cost(lua_State *L) {
+    const char *option = lua_isnoneornil(L, 1) ? "collect" : lua_tostring(L, 1);
+    if (option == NULL || strcmp(option, "count") == 0) return 0;
+    return (long long)(clua_control_of(L)->used / SCAN_BYTES_PER_STEP);
+}
 
 /// `os.date(format)`: one strftime per format byte.
 static long long date_cost(lua_State *L) { return string_length(L, 1); }
@@ -180,5 +188,6 @@ void clua_install_bounded_library(lua_State *L) {
     lua_pop(L, 1);
     lua_pushglobaltable(L);
     wrap(L, "load", load_cost);
+    wrap(L, "collectgarbage", collect_cost);
     lua_pop(L, 1);
 }

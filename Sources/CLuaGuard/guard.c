@@ -145,8 +145,21 @@ static int must_stop(lua_State *L, clua_control *c) {
     return 1;
 }
 
+/// Pushes "chunk:line: " of the first Lua function from `level` up that is
+/// plugin code (not a C function, not the sandbox's own wrappers), or "".
+static void push_where(lua_State *L, int level) {
+    lua_Debug ar;
+    for (int at = level; lua_getstack(L, at, &ar); at++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && strcmp(ar.source, "=argo.sandbox") != 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
 static int raise_limit(lua_State *L, clua_control *c, int level) {
-    luaL_where(L, level);
+    push_where(L, level);
     if (c->time_exceeded) lua_pushliteral(L, "time limit exceeded");
     else lua_pushliteral(L, "instruction budget exceeded");
     lua_concat(L, 2);

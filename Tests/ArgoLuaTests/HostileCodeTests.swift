@@ -66,6 +66,7 @@ struct HostileCodeTests {
         "local m = { __index = rawequal, __newindex = rawequal } table.move(setmetatable({}, m), 1, 1 << 40, 1, setmetatable({}, m))",
         "local t = {} for i = 1, 1000 do t[i] = 'x' end while true do local _ = table.concat(t) end",
         "local s = string.rep('a', 1 << 20) while true do local _ = s:find(string.rep('a', 1 << 19) .. 'b', 1, true) end",
+        "local keep = {} for i = 1, 200000 do keep[i] = { i } end while true do collectgarbage() end",
     ])
     func chargedLibraryWork(source: String) throws {
         let state = try state()

@@ -1,3 +1,4 @@
+import Foundation
 import ArgoLua
 import Dispatch
 import Testing
@@ -94,5 +95,38 @@ struct LuaStatePoolTests {
         #expect(try await pool.withState { state in state.pooledMemory - state.memoryInUse } < LuaState.idleMemoryLimit)
         #expect(try await run("small") == 1000)
         #expect(pool.replacements == 1)
+    }
+
+    @Test("work on the Lua threads never holds a cooperative thread: both states blocked, async work goes on")
+    func luaOffTheCooperativePool() async throws {
+        let pool = try LuaStatePool(size: 2) { try makeState() }
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        // Each body blocks its thread, as a long C call inside Lua would. On the
+        // cooperative pool (2 threads here) the two would leave nothing for the task below.
+        let blocked = (0..<2).map { _ in
+            Task {
+                try await pool.withState { state in
+                    started.signal()
+                    release.wait()
+                    return try state.evaluate("return 1")
+                }
+            }
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread {
+                started.wait()
+                started.wait()
+                continuation.resume()
+            }.start()
+        }
+        let sum = await withTaskGroup(of: Int.self) { group in
+            for i in 1...100 { group.addTask { await Task.yield(); return i } }
+            return await group.reduce(0, +)
+        }
+        #expect(sum == 5050)
+        release.signal()
+        release.signal()
+        for task in blocked { #expect(try await task.value == [1]) }
     }
 }

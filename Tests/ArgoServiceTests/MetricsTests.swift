@@ -101,4 +101,21 @@ struct MetricsTests {
         #expect(line.contains(" error reload rejected error=\"plugins/x.lua:3: bad \\\"thing\\\"\\nkey [REDACTED]\""), "\(line)")
         #expect(!line.contains("sk-live"))
     }
+
+    @Test("plugin CPU, overruns and set-aside plugins are exported, as increments of the quarantine's totals")
+    func pluginMetrics() throws {
+        let metrics = ArgoMetrics()
+        let quarantine = PluginQuarantine()
+        quarantine.record("regex", fingerprint: 7, overran: true, cpuSeconds: 1.5)
+        metrics.recordPlugins(quarantine.snapshot)
+        for _ in 1..<PluginQuarantine.strikes { quarantine.record("regex", fingerprint: 7, overran: true, cpuSeconds: 2) }
+        quarantine.record("calm", fingerprint: 1, overran: false, cpuSeconds: 0.25)
+        metrics.recordPlugins(quarantine.snapshot)
+        let samples = try parseExposition(String(decoding: metrics.exposition(), as: UTF8.self))
+        #expect(samples["argo_plugin_cpu_seconds_total{source=\"regex\"}"] == 1.5 + 2 * Double(PluginQuarantine.strikes - 1))
+        #expect(samples["argo_plugin_overruns_total{source=\"regex\"}"] == Double(PluginQuarantine.strikes))
+        #expect(samples["argo_plugin_set_aside{source=\"regex\"}"] == 1)
+        #expect(samples["argo_plugin_set_aside{source=\"calm\"}"] == 0)
+        #expect(samples["argo_plugin_cpu_seconds_total{source=\"calm\"}"] == 0.25)
+    }
 }
