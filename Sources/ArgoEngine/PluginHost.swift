@@ -145,9 +145,9 @@ public final class PluginHost: Sendable {
 
     /// Runs `body` with a state and its references, on the state's thread; its calls end by `deadline`.
     private func withState<R>(
-        deadline: ContinuousClock.Instant? = nil, _ body: @escaping (LuaState, StateReferences) throws -> R
+        deadline: ContinuousClock.Instant? = nil, deferred: Bool = false, _ body: @escaping (LuaState, StateReferences) throws -> R
     ) async throws -> R {
-        try await pool.withState(deadline: deadline) { [references] state in
+        try await pool.withState(deadline: deadline, deferred: deferred) { [references] state in
             guard let refs = references.entries.withLock({ $0[ObjectIdentifier(state)] }) else {
                 throw FetchError(.plugin, "internal: a Lua state without plugin references")
             }
@@ -178,7 +178,9 @@ public final class PluginHost: Sendable {
         var overran = false
         defer { quarantine.record(plugin, fingerprint: file.fingerprint, overran: overran, cpuSeconds: Double(cost.nanoseconds) / 1e9) }
         do {
-            return try await withState(deadline: deadline) { state, refs in
+            // A plugin whose last call overran waits behind the others: it cannot starve them.
+            let deferred = quarantine.isOnProbation(plugin, fingerprint: file.fingerprint)
+            return try await withState(deadline: deadline, deferred: deferred) { state, refs in
                 let before = state.cpuNanoseconds
                 defer { cost.nanoseconds = state.cpuNanoseconds &- before }
                 guard let reference = refs.plugins[plugin] else { throw FetchError(.plugin, "plugin '\(plugin)' is not loaded") }
@@ -476,9 +478,9 @@ private final class CallCost: @unchecked Sendable {
 }
 
 extension LuaError {
-    /// Whether the call ran and was stopped by its time limit or budget (not
-    /// refused because the borrower's deadline had already passed).
+    /// Whether the call ran and was stopped by one of its limits: time, budget or
+    /// memory (not refused, or cut, by the borrower's deadline).
     var isOverrun: Bool {
-        (kind == .timeLimit || kind == .instructionLimit) && !message.hasPrefix("the deadline passed")
+        (kind == .timeLimit || kind == .instructionLimit || kind == .memoryLimit) && !message.hasPrefix("the deadline passed")
     }
 }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Plugins that keep overrunning their limits, set aside until their file changes.
 ///
-/// A call stopped by its time limit or instruction budget is an overrun. After
+/// A call stopped by its time limit, instruction budget or memory cap is an overrun. After
 /// ``strikes`` overruns in a row a plugin is set aside: its calls fail at once,
 /// naming the file and why, so a plugin that cannot finish does not burn a time
 /// limit's worth of CPU for every symbol of every cycle. Editing the file (a new
@@ -36,6 +36,11 @@ public final class PluginQuarantine: Sendable {
     /// Whether `plugin` (this version of its file) is set aside.
     public func isSetAside(_ plugin: String, fingerprint: Int) -> Bool {
         records.withLock { $0[plugin].map { $0.fingerprint == fingerprint && $0.setAside } ?? false }
+    }
+
+    /// Whether `plugin`'s last call overran: its next calls wait until other plugins' calls have a state.
+    public func isOnProbation(_ plugin: String, fingerprint: Int) -> Bool {
+        records.withLock { $0[plugin].map { $0.fingerprint == fingerprint && $0.inARow > 0 } ?? false }
     }
 
     /// Records one call: whether it overran, and the CPU it used.

@@ -43,8 +43,11 @@ public final class LuaStatePool: Sendable {
     /// How many states the pool holds.
     public var size: Int { slots.count }
 
+    /// How many states are lent now.
+    public var busy: Int { slots.count - queue.withLock { $0.free.count } }
+
     /// How many tasks are waiting for a state now.
-    public var waiting: Int { queue.withLock { queue in queue.waiters[queue.head...].count { $0 != nil } } }
+    public var waiting: Int { queue.withLock { $0.first.count + $0.deferred.count } }
 
     /// How many states were replaced (a limit left them dirty, or they kept too much freed memory).
     public var replacements: Int { queue.withLock { $0.replacements } }
@@ -55,11 +58,14 @@ public final class LuaStatePool: Sendable {
 
     /// Borrows a state for `body`, waiting (without blocking) until one is free,
     /// and runs `body` on the state's thread. Calls in `body` end by `deadline`
-    /// (each call's time limit is cut to it). Throws `CancellationError` if the
-    /// task is cancelled while waiting; once `body` runs, it runs to its end,
-    /// which the limits bound.
-    public func withState<R>(deadline: ContinuousClock.Instant? = nil, _ body: @escaping (LuaState) throws -> R) async throws -> R {
-        let index = try await checkOut()
+    /// (each call's time limit is cut to it). A `deferred` borrower (a plugin
+    /// whose last calls overran) gets a state only when no other borrower waits.
+    /// Throws `CancellationError` if the task is cancelled while waiting; once
+    /// `body` runs, it runs to its end, which the limits bound.
+    public func withState<R>(
+        deadline: ContinuousClock.Instant? = nil, deferred: Bool = false, _ body: @escaping (LuaState) throws -> R
+    ) async throws -> R {
+        let index = try await checkOut(deferred: deferred)
         let slot = slots[index]
         let job = LuaJob(body: body)
         let outcome = ResultBox<R>()
@@ -85,15 +91,14 @@ public final class LuaStatePool: Sendable {
         let continuation: CheckedContinuation<Int, any Error>
     }
 
-    private struct Queue {
-        var free: [Int]
+    /// Waiters in arrival order.
+    private struct Line {
         var waiters: [Waiter?] = []
         var head = 0
-        var nextWaiterID: UInt64 = 0
-        var replacements = 0
-        var retiredCPU: UInt64 = 0
 
-        mutating func popWaiter() -> Waiter? {
+        var count: Int { waiters[head...].count { $0 != nil } }
+
+        mutating func pop() -> Waiter? {
             while head < waiters.count {
                 let waiter = waiters[head]
                 waiters[head] = nil
@@ -105,14 +110,27 @@ public final class LuaStatePool: Sendable {
             return nil
         }
 
-        mutating func removeWaiter(id: UInt64) -> Waiter? {
+        mutating func remove(id: UInt64) -> Waiter? {
             guard let position = waiters[head...].firstIndex(where: { $0?.id == id }) else { return nil }
             defer { waiters[position] = nil }
             return waiters[position]
         }
     }
 
-    private func checkOut() async throws -> Int {
+    private struct Queue {
+        var free: [Int]
+        /// Borrowers served first, and those served only when none of the first wait.
+        var first = Line()
+        var deferred = Line()
+        var nextWaiterID: UInt64 = 0
+        var replacements = 0
+        var retiredCPU: UInt64 = 0
+
+        mutating func popWaiter() -> Waiter? { first.pop() ?? deferred.pop() }
+        mutating func removeWaiter(id: UInt64) -> Waiter? { first.remove(id: id) ?? deferred.remove(id: id) }
+    }
+
+    private func checkOut(deferred: Bool) async throws -> Int {
         if let index = queue.withLock({ $0.free.popLast() }) { return index }
         let id = queue.withLock { queue in
             defer { queue.nextWaiterID += 1 }
@@ -123,7 +141,8 @@ public final class LuaStatePool: Sendable {
                 let immediate: Result<Int, any Error>? = queue.withLock { queue in
                     if let index = queue.free.popLast() { return .success(index) }
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    queue.waiters.append(Waiter(id: id, continuation: continuation))
+                    let waiter = Waiter(id: id, continuation: continuation)
+                    if deferred { queue.deferred.waiters.append(waiter) } else { queue.first.waiters.append(waiter) }
                     return nil
                 }
                 if let immediate { continuation.resume(with: immediate) }

@@ -1,6 +1,7 @@
 import Foundation
 import ArgoLua
 import Dispatch
+import Synchronization
 import Testing
 
 @Suite("State pool")
@@ -129,4 +130,29 @@ struct LuaStatePoolTests {
         release.signal()
         for task in blocked { #expect(try await task.value == [1]) }
     }
+
+    @Test("a deferred borrower waits until no other borrower does, whatever the arrival order")
+    func deferredWaitsBehind() async throws {
+        let pool = try LuaStatePool(size: 1) { try makeState() }
+        let release = DispatchSemaphore(value: 0)
+        let order = OrderLog()
+        let holder = Task { try await pool.withState { _ in release.wait() } }
+        while pool.busy < 1 { await Task.yield() }
+        let late = Task { try await pool.withState(deferred: true) { _ in order.append("deferred") } }
+        while pool.waiting < 1 { await Task.yield() }
+        let early = Task { try await pool.withState { _ in order.append("first") } }
+        while pool.waiting < 2 { await Task.yield() }
+        release.signal()
+        try await holder.value
+        try await late.value
+        try await early.value
+        #expect(order.entries == ["first", "deferred"])
+    }
+}
+
+/// Who ran, in order, from any thread.
+private final class OrderLog: Sendable {
+    private let log = Mutex<[String]>([])
+    func append(_ entry: String) { log.withLock { $0.append(entry) } }
+    var entries: [String] { log.withLock { $0 } }
 }
