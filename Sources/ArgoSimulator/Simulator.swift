@@ -131,7 +131,7 @@ private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHan
             if response.hang { return }
             let keepAlive = head.isKeepAlive
             if response.delay > 0 {
-                context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(response.delay * 1_000_000))) {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(Simulator.boundedDelay(response.delay) * 1_000_000))) {
                     self.write(response, route: route, keepAlive: keepAlive, version: head.version, context: context)
                 }
             } else {
@@ -155,5 +155,12 @@ private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHan
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if let route { core.state.recordResponse(route: route, status: response.status, bytes: response.body.count) }
         if !keepAlive { done.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+    }
+}
+
+extension Simulator {
+    /// A scenario's delay in milliseconds, as scheduled: negative or not a number is none, more than an hour is an hour.
+    static func boundedDelay(_ milliseconds: Double) -> Double {
+        milliseconds.isFinite ? min(max(milliseconds, 0), 3_600_000) : 0
     }
 }

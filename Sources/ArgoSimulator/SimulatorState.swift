@@ -58,7 +58,8 @@ final class SimulatorState: Sendable {
                 if allowed { bucket.tokens -= 1 }
                 state.buckets[key] = bucket
                 if !allowed {
-                    let wait = Int(((1 - bucket.tokens) / rate).rounded(.up))
+                    let seconds = (1 - bucket.tokens) / rate  // a scenario's rate of 0 would make it infinite
+                    let wait = seconds.isFinite ? Int(min(seconds, 86_400).rounded(.up)) : 86_400
                     return (.tooManyRequests(retryAfter: max(1, wait)), delay)
                 }
             }

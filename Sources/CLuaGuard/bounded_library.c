@@ -149,17 +149,36 @@ static void replace(lua_State *L, const char *name, lua_CFunction function) {
     lua_setfield(L, -2, name);
 }
 
-static int open_library(lua_State *L, const char *name) {
+/// The functions wrapped by `wrap`, by library (NULL: the base library).
+static const struct {
+    const char *library;
+    const char *name;
+    cost_fn cost;
+} charged_functions[] = {
+    {"string", "upper", scanned}, {"string", "lower", scanned}, {"string", "reverse", scanned},
+    {"string", "format", format_cost}, {"string", "byte", slice_values},
+    {"table", "move", move_cost}, {"table", "unpack", unpack_cost}, {"table", "concat", concat_cost},
+    {"table", "insert", length_of_table}, {"table", "remove", length_of_table}, {"table", "sort", sort_cost},
+    {"utf8", "len", scanned}, {"utf8", "offset", scanned}, {"utf8", "codepoint", slice_values},
+    {"os", "date", date_cost},
+    {NULL, "load", load_cost}, {NULL, "collectgarbage", collect_cost},
+};
+
+/// Pushes the library table `name` (the globals for NULL); 0 when there is no such table.
+static int push_library(lua_State *L, const char *name) {
+    if (name == NULL) {
+        lua_pushglobaltable(L);
+        return 1;
+    }
     return lua_getglobal(L, name) == LUA_TTABLE;
 }
 
 void clua_install_bounded_library(lua_State *L) {
-    if (open_library(L, "string")) {
-        wrap(L, "upper", scanned);
-        wrap(L, "lower", scanned);
-        wrap(L, "reverse", scanned);
-        wrap(L, "format", format_cost);
-        wrap(L, "byte", slice_values);
+    for (size_t i = 0; i < sizeof charged_functions / sizeof charged_functions[0]; i++) {
+        if (push_library(L, charged_functions[i].library)) wrap(L, charged_functions[i].name, charged_functions[i].cost);
+        lua_pop(L, 1);
+    }
+    if (push_library(L, "string")) {
         lua_getfield(L, -1, "rep");
         lua_pushcclosure(L, bounded_rep, 1);
         lua_setfield(L, -2, "rep");
@@ -168,26 +187,5 @@ void clua_install_bounded_library(lua_State *L) {
         replace(L, "gmatch", clua_str_gmatch);
         replace(L, "gsub", clua_str_gsub);
     }
-    lua_pop(L, 1);
-    if (open_library(L, "table")) {
-        wrap(L, "move", move_cost);
-        wrap(L, "unpack", unpack_cost);
-        wrap(L, "concat", concat_cost);
-        wrap(L, "insert", length_of_table);
-        wrap(L, "remove", length_of_table);
-        wrap(L, "sort", sort_cost);
-    }
-    lua_pop(L, 1);
-    if (open_library(L, "utf8")) {
-        wrap(L, "len", scanned);
-        wrap(L, "offset", scanned);
-        wrap(L, "codepoint", slice_values);
-    }
-    lua_pop(L, 1);
-    if (open_library(L, "os")) wrap(L, "date", date_cost);
-    lua_pop(L, 1);
-    lua_pushglobaltable(L);
-    wrap(L, "load", load_cost);
-    wrap(L, "collectgarbage", collect_cost);
     lua_pop(L, 1);
 }
