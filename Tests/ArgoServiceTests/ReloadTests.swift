@@ -28,6 +28,34 @@ func runCycles(_ harness: Harness, _ cycles: Int, between: @escaping @Sendable (
 
 @Suite("Service: hot reload between cycles")
 struct ReloadTests {
+    @Test("a plugin set aside for overrunning stays aside when another file changes, and comes back when its own does")
+    func quarantineOutlivesReload() async throws {
+        let spinner = """
+            return {
+              weight = 0.1, base_url = "https://query2.finance.yahoo.com",
+              request = function(symbol, ctx)
+                local _ = string.rep("a", 40):find(string.rep("a*", 12) .. "b")
+                return { path = "/v8/finance/chart/" .. symbol, query = { range = "1mo" } }
+              end,
+              parse = function() return { direction = "LONG", confidence = 0.5, reasoning = "calm" } end,
+            }
+            """
+        try await withHarness { harness in
+            try spinner.write(to: harness.plugin("spinner"), atomically: true, encoding: .utf8)
+            let reports = try await runCycles(harness, 4) { cycle in
+                if cycle == 2 { try harness.edit(harness.plugin("sonar"), replacing: "return {", with: "-- edited\nreturn {") }
+                if cycle == 3 {
+                    try spinner.replacingOccurrences(of: "local _ = string.rep", with: "local _ = 1 or string.rep")
+                        .write(to: harness.plugin("spinner"), atomically: true, encoding: .utf8)
+                }
+            }
+            let errors = reports.map { report in report.signals.compactMap { $0.sources["spinner"]?.error } }
+            #expect(errors[0].allSatisfy { $0.contains("spinner.lua:4:") && $0.contains("instruction limit in request") }, "\(errors[0])")
+            #expect(!errors[2].isEmpty && errors[2].allSatisfy { $0.contains("spinner.lua is set aside") }, "\(errors[2])")
+            #expect(reports[3].signals.allSatisfy { $0.sources["spinner"]?.status == .ok }, "\(errors[3])")
+        }
+    }
+
     @Test("a weight changed in Config/consensus.lua between cycles changes the next consensus")
     func weightChange() async throws {
         try await withHarness { harness in
