@@ -210,8 +210,12 @@ public final class SignalEngine: Sendable {
                     outcome = try await host.parse(source.name, responses: responses, symbol: symbol, ctx: ctx, redactor: redactor, deadline: deadline)
                 } catch {
                     // A body the plugin rejects (a rate-limit note in a 200) must not stay cached.
-                    for response in responses.values { fetcher.forget(response, source: source.name) }
-                    fetcher.recordParseFailure(error.kind, source: source.name)
+                    // A parse the cycle's deadline cut, or never started, says nothing of the body
+                    // nor of the upstream: it neither drops the body nor counts toward the breaker.
+                    if error.kind != .timeout {
+                        for response in responses.values { fetcher.forget(response, source: source.name) }
+                        fetcher.recordParseFailure(error.kind, source: source.name)
+                    }
                     throw error
                 }
                 switch outcome {

@@ -29,6 +29,7 @@ extension LuaState {
     {
         // A table shared many times is walked once per reference: count what is produced.
         if output.count > limits.maxEncodedBytes {
+            control.pointee.over_limit = 1  // reported as the memory limit: the text is memory the state asked for
             throw LuaHostError("json.encode: the text would exceed \(limits.maxEncodedBytes >> 20) MiB")
         }
         if clua_charge_quietly(L, 1) != 0 { throw LuaHostError("json.encode: stopped") }
