@@ -175,8 +175,8 @@ public final class PluginHost: Sendable {
             throw FetchError(.plugin, "\(file.path) is set aside: it overran its limits \(PluginQuarantine.strikes) times in a row; edit the file to bring it back")
         }
         let cost = CallCost()
-        var overran = false
-        defer { quarantine.record(plugin, fingerprint: file.fingerprint, overran: overran, cpuSeconds: Double(cost.nanoseconds) / 1e9) }
+        var end = PluginQuarantine.CallEnd.finished
+        defer { quarantine.record(plugin, fingerprint: file.fingerprint, end: end, cpuSeconds: Double(cost.nanoseconds) / 1e9) }
         do {
             // A plugin whose last call overran waits behind the others: it cannot starve them.
             let deferred = quarantine.isOnProbation(plugin, fingerprint: file.fingerprint)
@@ -193,7 +193,7 @@ public final class PluginHost: Sendable {
         } catch let error as FetchError {
             throw FetchError(error.kind, redactor.redact(error.message), status: error.status, retryAfter: error.retryAfter, attempts: error.attempts)
         } catch let error as LuaError {
-            overran = error.isOverrun
+            end = error.isOverrun ? .overran : (error.kind == .timeLimit ? .cut : .finished)
             throw Self.fetchError(from: error, function: function, redactor: redactor)
         } catch let error as JSONDecodeError {
             // A long array of the body, decoded only when the host read it.

@@ -43,8 +43,23 @@ public final class PluginQuarantine: Sendable {
         records.withLock { $0[plugin].map { $0.fingerprint == fingerprint && $0.inARow > 0 } ?? false }
     }
 
+    /// How one call ended, as the quarantine counts it.
+    public enum CallEnd: Sendable {
+        /// It returned, or failed on its own (an error, a bad result): the streak ends.
+        case finished
+        /// A limit stopped it: the streak grows.
+        case overran
+        /// The borrower's deadline cut it or kept it from starting: says nothing either way.
+        case cut
+    }
+
     /// Records one call: whether it overran, and the CPU it used.
     public func record(_ plugin: String, fingerprint: Int, overran: Bool, cpuSeconds: Double) {
+        record(plugin, fingerprint: fingerprint, end: overran ? .overran : .finished, cpuSeconds: cpuSeconds)
+    }
+
+    /// Records one call: how it ended, and the CPU it used.
+    public func record(_ plugin: String, fingerprint: Int, end: CallEnd, cpuSeconds: Double) {
         records.withLock { records in
             var record = records[plugin] ?? Record(fingerprint: fingerprint)
             if record.fingerprint != fingerprint {
@@ -52,11 +67,12 @@ public final class PluginQuarantine: Sendable {
                 record.inARow = 0
             }
             record.cpuSeconds += cpuSeconds
-            if overran {
+            switch end {
+            case .overran:
                 record.inARow += 1
                 record.overruns += 1
-            } else {
-                record.inARow = 0
+            case .finished: record.inARow = 0
+            case .cut: break
             }
             records[plugin] = record
         }

@@ -60,6 +60,18 @@ struct ContainmentTests {
         #expect(quarantine.snapshot["p"]?.overruns == PluginQuarantine.strikes)
     }
 
+    @Test("a call the deadline cut neither ends nor extends a streak of overruns")
+    func cutCallsAreNeutral() {
+        let quarantine = PluginQuarantine()
+        quarantine.record("p", fingerprint: 1, end: .overran, cpuSeconds: 2)
+        quarantine.record("p", fingerprint: 1, end: .cut, cpuSeconds: 0)
+        quarantine.record("p", fingerprint: 1, end: .overran, cpuSeconds: 2)
+        #expect(quarantine.snapshot["p"]?.inARow == 2)
+        #expect(quarantine.isOnProbation("p", fingerprint: 1) && !quarantine.isSetAside("p", fingerprint: 1))
+        quarantine.record("p", fingerprint: 1, end: .finished, cpuSeconds: 0.1)
+        #expect(quarantine.snapshot["p"]?.inARow == 0 && !quarantine.isOnProbation("p", fingerprint: 1))
+    }
+
     @Test("the cycle ends by its deadline while a plugin call spins, and the call is reported as timed out")
     func deadlineCutsTheCall() async throws {
         let source = Self.plugin("spin", request: "while true do pcall(function() while true do end end) end")
