@@ -37,8 +37,14 @@ public final class SignalEngine: Sendable {
         redactor = Redactor(secrets: sources.flatMap(\.policy.secrets))
     }
 
-    /// Runs one cycle for `symbols` (the config's when nil).
+    /// Runs one cycle for `symbols` (the config's when nil). The cycle's tasks run
+    /// on Lua threads (``LuaExecutor``), where plugin calls run in place, never on
+    /// the cooperative pool.
     public func runCycle(symbols: [String]? = nil) async -> CycleReport {
+        await withTaskExecutorPreference(LuaExecutor.shared) { await cycle(symbols: symbols) }
+    }
+
+    private func cycle(symbols: [String]?) async -> CycleReport {
         let symbols = Ticker.normalized(symbols ?? config.symbols)
         let started = Date()
         let clock = ContinuousClock.now

@@ -1,3 +1,4 @@
+internal import CLuaGuard
 import Foundation
 import Synchronization
 
@@ -67,21 +68,33 @@ public final class LuaStatePool: Sendable {
     ) async throws -> R {
         let index = try await checkOut(deferred: deferred)
         let slot = slots[index]
+        if clua_on_lua_thread() != 0 {
+            // Already on a Lua thread (a task that prefers ``LuaExecutor``): run here.
+            defer { checkIn(index) }
+            return try run(body, in: slot, deadline: deadline)
+        }
         let job = LuaJob(body: body)
         let outcome = ResultBox<R>()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             slot.thread.run {
-                let state = slot.state
-                state.deadline = deadline
-                outcome.result = Result { try job.body(state) }
-                state.deadline = nil
-                slot.cpu.store(state.cpuNanoseconds, ordering: .relaxed)
-                self.renew(slot)
+                outcome.result = Result { try self.run(job.body, in: slot, deadline: deadline) }
                 continuation.resume()
             }
         }
         checkIn(index)
         return try outcome.result!.get()
+    }
+
+    /// Runs `body` with the slot's state on this (Lua) thread, then replaces the state if it must not be reused.
+    private func run<R>(_ body: (LuaState) throws -> R, in slot: Slot, deadline: ContinuousClock.Instant?) throws -> R {
+        let state = slot.state
+        state.deadline = deadline
+        defer {
+            state.deadline = nil
+            slot.cpu.store(state.cpuNanoseconds, ordering: .relaxed)
+            renew(slot)
+        }
+        return try body(state)
     }
 
     // MARK: - Checkout

@@ -1,3 +1,4 @@
+internal import CLuaGuard
 import Foundation
 
 /// A thread of its own for one pooled ``LuaState``: Lua code runs here, never on
@@ -13,7 +14,10 @@ final class LuaThread: @unchecked Sendable {
     private var stopping = false
 
     init(name: String) {
-        let thread = Thread { [self] in loop() }
+        let thread = Thread { [self] in
+            clua_mark_lua_thread()
+            loop()
+        }
         thread.name = name
         thread.stackSize = 8 << 20  // Lua's C recursion (200 levels) and the host's frames
         thread.start()

@@ -212,6 +212,14 @@ int clua_charge_quietly(lua_State *L, long long cost) {
     return must_stop(L, c);
 }
 
+// MARK: - Lua threads
+
+static _Thread_local int on_lua_thread = 0;
+
+void clua_mark_lua_thread(void) { on_lua_thread = 1; }
+
+int clua_on_lua_thread(void) { return on_lua_thread; }
+
 // MARK: - Message handler
 
 int clua_message_handler(lua_State *L) {

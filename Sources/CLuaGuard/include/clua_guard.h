@@ -77,6 +77,12 @@ uint64_t clua_monotonic_ns(void);
 /// Thread CPU time in nanoseconds (CLOCK_THREAD_CPUTIME_ID).
 uint64_t clua_thread_cpu_ns(void);
 
+/// Marks the calling thread as one where Lua may run (a Lua executor's or a pool's thread).
+void clua_mark_lua_thread(void);
+
+/// Whether the calling thread was marked by ``clua_mark_lua_thread``.
+int clua_on_lua_thread(void);
+
 /// Message handler in the style of lua.c's `msghandler`: leaves the error value
 /// as it is and stores the traceback in the registry under CLUA_TRACEBACK_KEY.
 int clua_message_handler(lua_State *L);
