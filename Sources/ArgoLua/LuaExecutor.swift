@@ -8,8 +8,10 @@ import Foundation
 /// Lua still never runs on the cooperative pool or an event loop: a task off
 /// these threads has its Lua work run on the pool's own threads.
 ///
-/// Twice as many threads as cores (at least 4): a call running to its time limit
-/// holds one thread, and the others go on.
+/// Three times as many threads as cores (at least 6): a state pool lends at most
+/// twice the cores' worth of states, so however many calls run to their time
+/// limit, a core's worth of threads is left for the cycle's other work
+/// (answers arriving, other symbols starting).
 public final class LuaExecutor: TaskExecutor, @unchecked Sendable {
     // `@unchecked Sendable`: `jobs` is only touched under `condition`.
     private let condition = NSCondition()
@@ -19,7 +21,7 @@ public final class LuaExecutor: TaskExecutor, @unchecked Sendable {
     private var idle = 0
 
     /// The process's Lua executor.
-    public static let shared = LuaExecutor(threads: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+    public static let shared = LuaExecutor(threads: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) + max(2, ProcessInfo.processInfo.activeProcessorCount))
 
     init(threads: Int) {
         for index in 0..<threads {

@@ -98,6 +98,34 @@ struct ContainmentTests {
         }
     }
 
+    @Test("a plugin whose every call spins to its time limit does not starve the others of Lua states")
+    func noStarvation() async throws {
+        let source = Self.plugin("spin", request: "while true do end")
+        try await withTemporaryDirectory { directory in
+            let plugins = try pluginsCopy(in: directory, extra: ["spin.lua": source])
+            let yaml = "cycle:\n  deadline: 20s\nsources:\n  alpha_vantage: { rate_limit: { requests: 600 } }\n"
+            let config = try ArgoConfig(file: try ConfigFile(yaml: yaml, path: "test.yaml", environment: [:]))
+            let simulator = try await Simulator.start(scenario: SimulatorScenario())
+            let transport = HTTPTransport(configuration: config.transportConfiguration)
+            defer { Task { try? await transport.shutdown(); try? await simulator.shutdown() } }
+            // Only the clock stops the spinner: six symbols' calls would hold every state for a second each.
+            let limits = LuaLimits(instructionsPerCall: Int.max / 2, timePerCall: .seconds(1))
+            let host = try PluginHost(
+                directory: try PluginDirectory(path: plugins), consensus: .read(path: Repo.consensus), poolSize: 4, limits: limits)
+            let sources = try SourceSetup.all(plugins: host.plugins, config: config, consensus: host.consensus,
+                                              environment: testEnvironment, baseURLOverride: simulator.baseURL)
+            let engine = SignalEngine(config: config, host: host, fetcher: Fetcher(transport: transport), sources: sources)
+            let report = await engine.runCycle(symbols: ["AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "META"])
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            for signal in report.signals {
+                #expect(signal.sources["spin"]?.status == .error)
+                for name in ["alpaca", "yfinance", "alpha_vantage", "xai_grok", "sonar"] {
+                    #expect(signal.sources[name]?.status == .ok, "\(signal.symbol) \(name): \(signal.sources[name]?.error ?? "")")
+                }
+            }
+        }
+    }
+
     @Test("the sentiment library reads a crafted answer (a fence and thousands of spaces) within its budget")
     func sentimentFence() throws {
         let library = try LuaLibrary.load(directory: Repo.plugins + "/lib")
