@@ -98,6 +98,7 @@ let package = Package(
         .executableTarget(
             name: "ArgoCLI",
             dependencies: [
+                "ArgoLua",
                 "ArgoPlugins",
                 "ArgoEngine",
                 "ArgoFetch",
@@ -129,9 +130,9 @@ let package = Package(
         ),
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
         .testTarget(name: "ArgoJSONScanTests", dependencies: ["ArgoJSONScan", "CJSONScan"]),
-        .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoPlugins"]),
+        .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoLua", "ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
-        .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoEngine", "ArgoSimulator"]),
+        .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoEngine", "ArgoFetch", "ArgoLua", "ArgoPlugins", "ArgoSimulator"]),
         .testTarget(
             name: "ArgoFetchTests",
             dependencies: [
@@ -146,7 +147,10 @@ let package = Package(
         .testTarget(name: "ArgoStoreTests", dependencies: ["ArgoStore", "ArgoEngine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ArgoServiceTests",
-            dependencies: ["ArgoService", "ArgoStore", "ArgoEngine", "ArgoFetch", "ArgoSimulator", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "ArgoService", "ArgoStore", "ArgoEngine", "ArgoFetch", "ArgoSimulator",
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
