@@ -193,7 +193,7 @@ public final class PluginHost: Sendable {
         } catch let error as FetchError {
             throw FetchError(error.kind, redactor.redact(error.message), status: error.status, retryAfter: error.retryAfter, attempts: error.attempts)
         } catch let error as LuaError {
-            end = error.isOverrun ? .overran : (error.kind == .timeLimit ? .cut : .finished)
+            end = error.isOverrun ? .overran : (error.byDeadline ? .cut : .finished)
             throw Self.fetchError(from: error, function: function, redactor: redactor)
         } catch let error as JSONDecodeError {
             // A long array of the body, decoded only when the host read it.
@@ -217,7 +217,7 @@ public final class PluginHost: Sendable {
         switch error.kind {
         case .instructionLimit: text += " (instruction limit in \(function))"
         case .memoryLimit: text += " (memory limit in \(function))"
-        case .timeLimit where !error.isOverrun: return FetchError(.timeout, "\(function): \(error.message) (cycle deadline)")
+        case .timeLimit where error.byDeadline: return FetchError(.timeout, "\(function): \(error.message) (cycle deadline)")
         case .timeLimit: text += " (time limit in \(function))"
         default: break
         }
@@ -481,6 +481,6 @@ extension LuaError {
     /// Whether the call ran and was stopped by one of its limits: time, budget or
     /// memory (not refused, or cut, by the borrower's deadline).
     var isOverrun: Bool {
-        (kind == .timeLimit || kind == .instructionLimit || kind == .memoryLimit) && !message.hasPrefix("the deadline passed")
+        (kind == .timeLimit || kind == .instructionLimit || kind == .memoryLimit) && !byDeadline
     }
 }

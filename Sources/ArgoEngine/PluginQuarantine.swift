@@ -53,11 +53,6 @@ public final class PluginQuarantine: Sendable {
         case cut
     }
 
-    /// Records one call: whether it overran, and the CPU it used.
-    public func record(_ plugin: String, fingerprint: Int, overran: Bool, cpuSeconds: Double) {
-        record(plugin, fingerprint: fingerprint, end: overran ? .overran : .finished, cpuSeconds: cpuSeconds)
-    }
-
     /// Records one call: how it ended, and the CPU it used.
     public func record(_ plugin: String, fingerprint: Int, end: CallEnd, cpuSeconds: Double) {
         records.withLock { records in

@@ -78,8 +78,7 @@ public struct SecretGrant: Sendable, Equatable {
     /// Why `manifest` may not have the variables it asks for at `baseURL`, or nil when it may.
     /// `operatorBaseURL` is the base URL the operator set, if any: its origin counts as granted.
     func refusal(for manifest: PluginManifest, baseURL: String, operatorBaseURL: String?) -> String? {
-        let asked = manifest.env.flatMap { $0.split(separator: "|").map(String.init) }
-        guard !asked.isEmpty else { return nil }
+        guard !manifest.env.isEmpty else { return nil }
         for declared in manifest.env {
             let names = declared.split(separator: "|").map(String.init)
             if !names.contains(where: env.contains) {

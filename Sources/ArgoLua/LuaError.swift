@@ -37,6 +37,9 @@ public struct LuaError: Error, Sendable, CustomStringConvertible {
     public var function: String?
     /// A non-string error value a plugin raised on purpose (`error({kind = ...})`).
     public var value: LuaValue?
+    /// For a ``Kind/timeLimit``: the borrower's deadline, not the call's own limit,
+    /// kept the call from starting or cut it short.
+    public var byDeadline = false
 
     public init(
         kind: Kind, message: String, chunk: String? = nil, line: Int? = nil, traceback: String? = nil,

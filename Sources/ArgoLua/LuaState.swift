@@ -176,12 +176,12 @@ public final class LuaState {
     private func limitFailure(
         kind: LuaError.Kind, luaMessage: String?, plugin: String?, function: String?, deadlinePassed: Bool = false
     ) -> LuaError {
-        if deadlinePassed {
-            return LuaError(kind: kind, message: "the deadline passed before the call could start", plugin: plugin, function: function)
-        }
-        if kind == .timeLimit, callCutByDeadline {
-            needsReplacement = true
-            return LuaError(kind: kind, message: "the deadline passed during the call", plugin: plugin, function: function)
+        if deadlinePassed || (kind == .timeLimit && callCutByDeadline) {
+            var error = LuaError(
+                kind: .timeLimit, message: deadlinePassed ? "the deadline passed before the call could start" : "the deadline passed during the call",
+                plugin: plugin, function: function)
+            error.byDeadline = true
+            return error
         }
         let position = luaMessage.map(LuaError.splitPosition)
         let limit = switch kind {

@@ -53,10 +53,6 @@ public final class LuaStatePool: Sendable {
     /// How many states were replaced (a limit left them dirty, or they kept too much freed memory).
     public var replacements: Int { queue.withLock { $0.replacements } }
 
-    /// CPU time the states' calls have used, in nanoseconds, since the pool was made
-    /// (replaced states included).
-    public var cpuNanoseconds: UInt64 { queue.withLock { $0.retiredCPU } &+ slots.reduce(0) { $0 &+ $1.cpu.load(ordering: .relaxed) } }
-
     /// Borrows a state for `body`, waiting (without blocking) until one is free,
     /// and runs `body` on the state's thread. Calls in `body` end by `deadline`
     /// (each call's time limit is cut to it). A `deferred` borrower (a plugin
@@ -91,7 +87,6 @@ public final class LuaStatePool: Sendable {
         state.deadline = deadline
         defer {
             state.deadline = nil
-            slot.cpu.store(state.cpuNanoseconds, ordering: .relaxed)
             renew(slot)
         }
         return try body(state)
@@ -137,7 +132,6 @@ public final class LuaStatePool: Sendable {
         var deferred = Line()
         var nextWaiterID: UInt64 = 0
         var replacements = 0
-        var retiredCPU: UInt64 = 0
 
         mutating func popWaiter() -> Waiter? { first.pop() ?? deferred.pop() }
         mutating func removeWaiter(id: UInt64) -> Waiter? { first.remove(id: id) ?? deferred.remove(id: id) }
@@ -170,11 +164,7 @@ public final class LuaStatePool: Sendable {
         let state = slot.state
         guard state.needsReplacement || state.holdsIdleMemory, let fresh = try? factory() else { return }
         slot.state = fresh
-        slot.cpu.store(0, ordering: .relaxed)
-        queue.withLock {
-            $0.replacements += 1
-            $0.retiredCPU &+= state.cpuNanoseconds
-        }
+        queue.withLock { $0.replacements += 1 }
     }
 
     private func checkIn(_ index: Int) {
@@ -195,8 +185,6 @@ public final class LuaStatePool: Sendable {
 private final class Slot: @unchecked Sendable {
     var state: LuaState
     let thread: LuaThread
-    /// The state's CPU time as of its last job, for ``LuaStatePool/cpuNanoseconds``.
-    let cpu = Atomic<UInt64>(0)
     init(state: LuaState, thread: LuaThread) {
         self.state = state
         self.thread = thread

@@ -191,18 +191,6 @@ void clua_disarm(lua_State *L) {
     lua_sethook(L, NULL, 0, 0);
 }
 
-void clua_charge(lua_State *L, long long cost, int level) {
-    clua_control *c = clua_control_of(L);
-    if (!c->armed) return;
-    c->budget -= cost;
-    c->unchecked += cost;
-    if (c->budget > 0 && c->unchecked < c->hook_step && !c->budget_exceeded && !c->time_exceeded) return;
-    if (must_stop(L, c)) {
-        c->in_library = 1;
-        raise_limit(L, c, level);
-    }
-}
-
 int clua_charge_quietly(lua_State *L, long long cost) {
     clua_control *c = clua_control_of(L);
     if (!c->armed) return 0;
@@ -210,6 +198,14 @@ int clua_charge_quietly(lua_State *L, long long cost) {
     c->unchecked += cost;
     if (c->budget > 0 && c->unchecked < c->hook_step && !c->budget_exceeded && !c->time_exceeded) return 0;
     return must_stop(L, c);
+}
+
+void clua_charge(lua_State *L, long long cost, int level) {
+    if (clua_charge_quietly(L, cost)) {
+        clua_control *c = clua_control_of(L);
+        c->in_library = 1;
+        raise_limit(L, c, level);
+    }
 }
 
 // MARK: - Lua threads

@@ -52,10 +52,10 @@ struct ContainmentTests {
     @Test("an edited file comes back from the quarantine")
     func editLiftsQuarantine() {
         let quarantine = PluginQuarantine()
-        for _ in 0..<PluginQuarantine.strikes { quarantine.record("p", fingerprint: 1, overran: true, cpuSeconds: 0.5) }
+        for _ in 0..<PluginQuarantine.strikes { quarantine.record("p", fingerprint: 1, end: .overran, cpuSeconds: 0.5) }
         #expect(quarantine.isSetAside("p", fingerprint: 1))
         #expect(!quarantine.isSetAside("p", fingerprint: 2))
-        quarantine.record("p", fingerprint: 2, overran: false, cpuSeconds: 0.1)
+        quarantine.record("p", fingerprint: 2, end: .finished, cpuSeconds: 0.1)
         #expect(!quarantine.isSetAside("p", fingerprint: 2))
         #expect(quarantine.snapshot["p"]?.overruns == PluginQuarantine.strikes)
     }

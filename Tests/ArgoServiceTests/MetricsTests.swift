@@ -106,10 +106,10 @@ struct MetricsTests {
     func pluginMetrics() throws {
         let metrics = ArgoMetrics()
         let quarantine = PluginQuarantine()
-        quarantine.record("regex", fingerprint: 7, overran: true, cpuSeconds: 1.5)
+        quarantine.record("regex", fingerprint: 7, end: .overran, cpuSeconds: 1.5)
         metrics.recordPlugins(quarantine.snapshot)
-        for _ in 1..<PluginQuarantine.strikes { quarantine.record("regex", fingerprint: 7, overran: true, cpuSeconds: 2) }
-        quarantine.record("calm", fingerprint: 1, overran: false, cpuSeconds: 0.25)
+        for _ in 1..<PluginQuarantine.strikes { quarantine.record("regex", fingerprint: 7, end: .overran, cpuSeconds: 2) }
+        quarantine.record("calm", fingerprint: 1, end: .finished, cpuSeconds: 0.25)
         metrics.recordPlugins(quarantine.snapshot)
         let samples = try parseExposition(String(decoding: metrics.exposition(), as: UTF8.self))
         #expect(samples["argo_plugin_cpu_seconds_total{source=\"regex\"}"] == 1.5 + 2 * Double(PluginQuarantine.strikes - 1))
