@@ -35,6 +35,10 @@ let package = Package(
         ),
         // The C code Lua calls back: allocator, budget and time limit, trampoline, bounded library functions.
         .target(name: "CLuaGuard", dependencies: ["CLua"]),
+        // Value types every layer shares: bars, signals, regime, indicators, requests and responses, failures, the cycle report.
+        .target(name: "ArgoCore"),
+        // The arithmetic: indicators, regime detection, the consensus vote.
+        .target(name: "ArgoAnalytics", dependencies: ["ArgoCore"]),
         // The safe Lua layer: states, values, sandbox, limits, errors, JSON, pool.
         .target(name: "ArgoLua", dependencies: ["CLua", "CLuaGuard", "ArgoJSONScan", "CJSONScan"]),
         // Scanning JSON without decoding it: word-at-a-time tests, and pruning a body to its first entries as it arrives.
@@ -49,7 +53,7 @@ let package = Package(
         .target(
             name: "ArgoFetch",
             dependencies: [
-                "ArgoJSONScan", "CZlib",
+                "ArgoCore", "ArgoJSONScan", "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -61,20 +65,20 @@ let package = Package(
         .target(
             name: "ArgoEngine",
             dependencies: [
-                "ArgoLua", "ArgoPlugins", "ArgoFetch", "ArgoJSONScan",
+                "ArgoCore", "ArgoAnalytics", "ArgoLua", "ArgoPlugins", "ArgoFetch", "ArgoJSONScan",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Signal history: cycles, signals and source results in SQLite (WAL), one transaction per cycle.
         .target(
             name: "ArgoStore",
-            dependencies: ["ArgoEngine", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ArgoCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Running for real: building the engine from files, hot reload, the cycle loop, metrics and logs.
         .target(
             name: "ArgoService",
             dependencies: [
-                "ArgoEngine", "ArgoStore", "ArgoFetch", "ArgoPlugins", "ArgoSimulator", "CHeapTuning",
+                "ArgoCore", "ArgoEngine", "ArgoStore", "ArgoFetch", "ArgoPlugins", "CHeapTuning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -98,6 +102,7 @@ let package = Package(
         .executableTarget(
             name: "ArgoCLI",
             dependencies: [
+                "ArgoCore",
                 "ArgoLua",
                 "ArgoPlugins",
                 "ArgoEngine",
@@ -119,24 +124,25 @@ let package = Package(
         // `make bench-fetch`: client CPU per request through the fetch core (not a test).
         .executableTarget(
             name: "ArgoFetchBench",
-            dependencies: ["ArgoFetch"],
+            dependencies: ["ArgoCore", "ArgoFetch"],
             path: "Benchmarks/ArgoFetchBench"
         ),
         // `make bench`: the seed's "before" against Argo on the seed's latency profile (not a test).
         .executableTarget(
             name: "ArgoBench",
-            dependencies: ["ArgoEngine", "ArgoFetch", "ArgoPlugins", "ArgoService", "ArgoSimulator"],
+            dependencies: ["ArgoCore", "ArgoEngine", "ArgoFetch", "ArgoPlugins", "ArgoService", "ArgoSimulator"],
             path: "Benchmarks/ArgoBench"
         ),
+        .testTarget(name: "ArgoAnalyticsTests", dependencies: ["ArgoAnalytics", "ArgoCore", "ArgoSimulator"]),
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
         .testTarget(name: "ArgoJSONScanTests", dependencies: ["ArgoJSONScan", "CJSONScan"]),
         .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoLua", "ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
-        .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoEngine", "ArgoFetch", "ArgoLua", "ArgoPlugins", "ArgoSimulator"]),
+        .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoCore", "ArgoAnalytics", "ArgoEngine", "ArgoFetch", "ArgoLua", "ArgoPlugins", "ArgoSimulator"]),
         .testTarget(
             name: "ArgoFetchTests",
             dependencies: [
-                "ArgoFetch", "ArgoSimulator",
+                "ArgoCore", "ArgoFetch", "ArgoSimulator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -144,11 +150,11 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "ArgoStoreTests", dependencies: ["ArgoStore", "ArgoEngine", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ArgoStoreTests", dependencies: ["ArgoCore", "ArgoStore", "ArgoEngine", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ArgoServiceTests",
             dependencies: [
-                "ArgoService", "ArgoStore", "ArgoEngine", "ArgoFetch", "ArgoSimulator",
+                "ArgoCore", "ArgoService", "ArgoStore", "ArgoEngine", "ArgoFetch", "ArgoSimulator",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -6,6 +6,7 @@
 // and AsyncHTTPClient.
 //
 // Usage: ArgoFetchBench BASE_URL [requests] [concurrency]
+import ArgoCore
 import ArgoFetch
 import Foundation
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
-import ArgoService
+import ArgoCore
 import ArgoEngine
+import ArgoService
 import ArgoStore
 import ArgumentParser
 import Foundation

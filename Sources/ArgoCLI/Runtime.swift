@@ -46,7 +46,7 @@ struct Runtime {
         var simulator: Simulator?
         if options.demo {
             // One listening port per source: each talks to its own "host", with its own pool, as in production.
-            simulator = try await Simulator.start(host: "127.0.0.1", port: 0, scenario: DemoScenario.scenario, threads: 2, listeners: 8)
+            simulator = try await Simulator.start(host: "127.0.0.1", port: 0, scenario: .demo, threads: 2, listeners: 8)
         }
         HeapTrim.keepFreedHeap()
         let transport = HTTPTransport(configuration: config.transportConfiguration)

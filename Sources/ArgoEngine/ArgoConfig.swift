@@ -1,3 +1,4 @@
+import ArgoCore
 import ArgoFetch
 
 /// Host settings from `Config/argo.yaml` and the `ARGO_…` environment

@@ -1,18 +1,6 @@
+import ArgoCore
 import Foundation
 import Yams
-
-/// A configuration failure, pointing at the file and line or the environment
-/// variable that holds the bad value.
-public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// `Config/argo.yaml:12`, or `ARGO_CYCLE_DEADLINE (environment)`.
-    public var origin: String
-    public var message: String
-    public init(origin: String, message: String) {
-        self.origin = origin
-        self.message = message
-    }
-    public var description: String { "\(origin): \(message)" }
-}
 
 /// `Config/argo.yaml` flattened to dotted key paths (`cycle.deadline`,
 /// `sources.alpaca.base_url`), each with the line that sets it, and overlaid by

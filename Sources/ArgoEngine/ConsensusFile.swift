@@ -1,3 +1,4 @@
+import ArgoCore
 import ArgoLua
 
 /// Reads the table `Config/consensus.lua` returns:

@@ -1,3 +1,4 @@
+import ArgoCore
 import ArgoFetch
 import ArgoJSONScan
 import ArgoLua

@@ -1,3 +1,5 @@
+import ArgoAnalytics
+import ArgoCore
 import ArgoFetch
 import ArgoLua
 import ArgoPlugins

@@ -1,3 +1,4 @@
+import ArgoCore
 import ArgoPlugins
 
 /// What the operator lets one source have: the environment variables it may

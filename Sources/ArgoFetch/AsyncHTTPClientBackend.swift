@@ -1,3 +1,4 @@
+import ArgoCore
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1

@@ -1,3 +1,5 @@
+import ArgoCore
+
 /// Told of every fetch that went upstream (not cache hits, not coalesced
 /// followers), once its retries are over: how long it took, first attempt to
 /// last byte, and how it failed if it did. Metrics implement it; it must not block.

@@ -1,3 +1,4 @@
+import ArgoCore
 import NIOCore
 import NIOPosix
 

@@ -1,3 +1,4 @@
+import ArgoCore
 import Synchronization
 
 /// Successful responses kept for their source's TTL, for every source of a

@@ -1,3 +1,4 @@
+import ArgoCore
 import Foundation
 
 /// What a status or an upstream hint means for retrying: the classification of

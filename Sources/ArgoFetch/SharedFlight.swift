@@ -1,3 +1,4 @@
+import ArgoCore
 import Synchronization
 
 /// One upstream fetch that identical concurrent requests share. The first

@@ -1,3 +1,4 @@
+import ArgoCore
 import ArgoEngine
 import ArgoFetch
 import ArgoStore

@@ -1,4 +1,4 @@
-import ArgoEngine
+import ArgoCore
 import Foundation
 import GRDB
 

@@ -1,4 +1,4 @@
-import ArgoEngine
+import ArgoCore
 
 /// One stored cycle as `argo history --cycles` lists it.
 public struct StoredCycle: Sendable, Codable, Equatable {

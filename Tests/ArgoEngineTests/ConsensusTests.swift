@@ -1,3 +1,5 @@
+import ArgoAnalytics
+import ArgoCore
 @testable import ArgoEngine
 import ArgoFetch
 import Foundation

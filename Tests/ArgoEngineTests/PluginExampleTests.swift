@@ -1,3 +1,4 @@
+import ArgoCore
 @testable import ArgoEngine
 import ArgoPlugins
 import Testing

@@ -1,3 +1,4 @@
+@testable import ArgoCore
 @testable import ArgoFetch
 import ArgoSimulator
 import Foundation

@@ -1,3 +1,4 @@
+import ArgoCore
 @testable import ArgoFetch
 import ArgoSimulator
 import Testing

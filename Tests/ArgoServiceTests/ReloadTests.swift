@@ -1,3 +1,4 @@
+import ArgoCore
 import ArgoEngine
 @testable import ArgoService
 import Foundation

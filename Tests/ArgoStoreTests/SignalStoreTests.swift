@@ -1,5 +1,6 @@
-@testable import ArgoStore
+import ArgoCore
 import ArgoEngine
+@testable import ArgoStore
 import Foundation
 import GRDB
 import Testing

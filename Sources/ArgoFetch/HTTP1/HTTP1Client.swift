@@ -1,3 +1,4 @@
+import ArgoCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix

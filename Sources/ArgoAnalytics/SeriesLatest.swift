@@ -1,12 +1,12 @@
+import ArgoCore
 import Foundation
 
-/// The latest value of each indicator ``Series`` computes, in one pass and
-/// without an array per series: ``Indicators`` needs only the value at the
-/// latest bar, for every source's bars every cycle.
+/// The latest value of each indicator, in one pass and without an array per
+/// series: ``Indicators`` needs only the value at the latest bar.
 ///
-/// Each function does the same arithmetic, in the same order, as its series
-/// counterpart (a running sum where the series sums a window with `reduce`), so
-/// the value is bit for bit the series' last element.
+/// The tests hold a reference implementation that computes every series in
+/// full (`Series`, in ArgoAnalyticsTests); each function here does the same
+/// arithmetic in the same order, so its value is bit for bit the series' last.
 enum SeriesLatest {
     /// `Series.sma(values, period).last`.
     static func sma(_ values: UnsafeBufferPointer<Double>, _ period: Int) -> Double? {
@@ -128,7 +128,7 @@ enum SeriesLatest {
         return (squares / Double(period - 1)).squareRoot() * 252.0.squareRoot()
     }
 
-    /// Directional movement of bar `index` (≥ 1), as ``Series/adx(_:_:)`` counts it.
+    /// Directional movement of bar `index` (≥ 1), as `Series.adx` counts it.
     @inline(__always)
     private static func moves(_ bars: UnsafeBufferPointer<Bar>, _ index: Int) -> (plus: Double, minus: Double) {
         let up = bars[index].h - bars[index - 1].h
@@ -136,7 +136,7 @@ enum SeriesLatest {
         return (up > down && up > 0 ? up : 0, down > up && down > 0 ? down : 0)
     }
 
-    /// ``Series/trueRange(_:_:)`` on a buffer.
+    /// `Series.trueRange` on a buffer.
     @inline(__always)
     private static func trueRange(_ bars: UnsafeBufferPointer<Bar>, _ index: Int) -> Double {
         let bar = bars[index], previous = bars[index - 1].c
@@ -144,7 +144,7 @@ enum SeriesLatest {
     }
 }
 
-/// An EMA fed one value at a time, as ``Series/ema(_:_:)`` computes it: nil
+/// An EMA fed one value at a time, as `Series.ema` computes it: nil
 /// until `period` values, then seeded with their mean, then `+= α·(x − ema)`.
 struct ExponentialAverage {
     let period: Int
@@ -170,7 +170,7 @@ struct ExponentialAverage {
     }
 }
 
-/// Wilder's RSI fed one change at a time, as ``Series/rsi(_:_:)`` computes it:
+/// Wilder's RSI fed one change at a time, as `Series.rsi` computes it:
 /// nil until `period` changes, then from the simple means of the gains and the
 /// losses so far, then Wilder-smoothed: `avg = (avg·(period−1) + x) / period`.
 struct WilderRSI {

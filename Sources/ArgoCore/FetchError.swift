@@ -49,7 +49,7 @@ public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Whether this failure counts against the source's circuit breaker: the
     /// source itself misbehaving, not a symbol it does not know.
-    var countsAgainstSource: Bool {
+    public var countsAgainstSource: Bool {
         switch kind {
         case .rateLimited, .timeout, .transient, .auth: true
         case .notFound, .badResponse, .plugin, .circuitOpen: false

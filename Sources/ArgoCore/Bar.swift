@@ -11,7 +11,7 @@ public struct Bar: Sendable, Equatable, Codable {
     public var v: Double
 
     /// The fields a plugin's bar record has, in the order ``PluginHost`` reads them.
-    static let fieldNames = ["t", "o", "h", "l", "c", "v"]
+    public static let fieldNames = ["t", "o", "h", "l", "c", "v"]
 
     public init(t: Int64, o: Double, h: Double, l: Double, c: Double, v: Double) {
         self.t = t
@@ -33,7 +33,7 @@ public struct Bar: Sendable, Equatable, Codable {
 
     /// Reads `t` as Unix seconds, Unix milliseconds (Massive) or an RFC 3339
     /// string (Alpaca); nil when it is none of those.
-    static func timestamp(_ value: Any?) -> Int64? {
+    public static func timestamp(_ value: Any?) -> Int64? {
         switch value {
         case let number as Int64: timestamp(number)
         case let number as Double: timestamp(number)
@@ -43,15 +43,15 @@ public struct Bar: Sendable, Equatable, Codable {
     }
 
     /// Unix seconds; past 10^11 (the year 5138 in seconds) it is milliseconds (Massive).
-    static func timestamp(_ number: Int64) -> Int64 { number > 100_000_000_000 ? number / 1000 : number }
+    public static func timestamp(_ number: Int64) -> Int64 { number > 100_000_000_000 ? number / 1000 : number }
 
     /// Beyond ±9e15 a double is no timestamp (and would trap converting to Int64).
-    static func timestamp(_ number: Double) -> Int64? {
+    public static func timestamp(_ number: Double) -> Int64? {
         number.isFinite && abs(number) < 9e15 ? timestamp(Int64(number)) : nil
     }
 
     /// An RFC 3339 date-time or a date.
-    static func timestamp(_ text: String) -> Int64? {
+    public static func timestamp(_ text: String) -> Int64? {
         if let fast = rfc3339(text) { return fast }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

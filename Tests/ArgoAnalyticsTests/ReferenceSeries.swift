@@ -1,84 +1,11 @@
+@testable import ArgoAnalytics
+import ArgoCore
 import Foundation
 
-/// The indicators the host computes from a source's bars (oldest first), each
-/// the value at the latest bar, with TA-Lib's definitions and seeding: Wilder
-/// smoothing for RSI, ATR and ADX; EMAs seeded with the simple average of their
-/// first N values. An indicator without enough bars is nil.
-public struct Indicators: Sendable, Equatable, Codable {
-    public var close: Double?
-    public var sma20, sma50, sma200: Double?
-    public var ema12, ema26: Double?
-    public var rsi14: Double?
-    public var macd, macdSignal, macdHist: Double?
-    public var atr14, adx14: Double?
-    public var bbUpper, bbMiddle, bbLower: Double?
-    public var volatility20: Double?
-    public var return20d: Double?
-    public var high52w, low52w: Double?
-    public var bars: Int
-
-    enum CodingKeys: String, CodingKey {
-        case close, sma20, sma50, sma200, ema12, ema26, rsi14, macd, atr14, adx14, volatility20, bars
-        case macdSignal = "macd_signal", macdHist = "macd_hist", bbUpper = "bb_upper", bbMiddle = "bb_middle", bbLower = "bb_lower"
-        case return20d = "return_20d", high52w = "high_52w", low52w = "low_52w"
-    }
-
-    public init(bars: [Bar]) {
-        let closes = bars.map(\.c)
-        self.bars = bars.count
-        close = closes.last
-        // Only the latest values, in one pass each and without a series array (SeriesLatest).
-        closes.withUnsafeBufferPointer { closes in
-            sma20 = SeriesLatest.sma(closes, 20)
-            sma50 = SeriesLatest.sma(closes, 50)
-            sma200 = SeriesLatest.sma(closes, 200)
-            ema12 = SeriesLatest.ema(closes, 12)
-            ema26 = SeriesLatest.ema(closes, 26)
-            rsi14 = SeriesLatest.rsi(closes, 14)
-            if let (line, signal, hist) = SeriesLatest.macd(closes, fast: 12, slow: 26, signal: 9) {
-                macd = line
-                macdSignal = signal
-                macdHist = hist
-            }
-            if let band = SeriesLatest.bollinger(closes, 20, deviations: 2) {
-                (bbLower, bbMiddle, bbUpper) = band
-            }
-            volatility20 = SeriesLatest.volatility(closes, 20)
-        }
-        bars.withUnsafeBufferPointer { bars in
-            atr14 = SeriesLatest.atr(bars, 14)
-            adx14 = SeriesLatest.adx(bars, 14)
-            if bars.count >= 252 {
-                // As `max()` and `min()` compare: the first of equal values is kept.
-                var high = bars[bars.count - 252].h, low = bars[bars.count - 252].l
-                for bar in bars[(bars.count - 251)...] {
-                    if high < bar.h { high = bar.h }
-                    if bar.l < low { low = bar.l }
-                }
-                high52w = high
-                low52w = low
-            }
-        }
-        if closes.count > 20 { return20d = closes[closes.count - 1] / closes[closes.count - 21] - 1 }
-    }
-
-    /// The indicators as a Lua-ready dictionary (nil ones left out), named as in the contract.
-    public var fields: [(String, Double)] {
-        let pairs: [(String, Double?)] = [
-            ("close", close), ("sma20", sma20), ("sma50", sma50), ("sma200", sma200), ("ema12", ema12), ("ema26", ema26),
-            ("rsi14", rsi14), ("macd", macd), ("macd_signal", macdSignal), ("macd_hist", macdHist), ("atr14", atr14),
-            ("adx14", adx14), ("bb_upper", bbUpper), ("bb_middle", bbMiddle), ("bb_lower", bbLower),
-            ("volatility20", volatility20), ("return_20d", return20d), ("high_52w", high52w), ("low_52w", low52w),
-            ("bars", Double(bars)),
-        ]
-        return pairs.compactMap { name, value in value.map { (name, $0) } }
-    }
-}
-
 /// Indicator series, one value per input bar (nil until enough bars).
-public enum Series {
+enum Series {
     /// Simple moving average of the last `period` values.
-    public static func sma(_ values: [Double], _ period: Int) -> [Double?] {
+    static func sma(_ values: [Double], _ period: Int) -> [Double?] {
         guard period > 0 else { return values.map { _ in nil } }
         var out = [Double?](repeating: nil, count: values.count)
         var sum = 0.0
@@ -91,7 +18,7 @@ public enum Series {
     }
 
     /// EMA with α = 2/(period+1), seeded with the SMA of the first `period` values (TA-Lib's default).
-    public static func ema(_ values: [Double], _ period: Int) -> [Double?] {
+    static func ema(_ values: [Double], _ period: Int) -> [Double?] {
         var average = ExponentialAverage(period: period)
         return values.map { value in
             average.add(value)
@@ -101,7 +28,7 @@ public enum Series {
 
     /// Wilder's RSI: the first average gain and loss are simple means of the
     /// first `period` changes, then `avg = (avg·(period−1) + x) / period`.
-    public static func rsi(_ values: [Double], _ period: Int) -> [Double?] {
+    static func rsi(_ values: [Double], _ period: Int) -> [Double?] {
         var rsi = WilderRSI(period: period)
         var out = [Double?](repeating: nil, count: values.count)
         for index in values.indices.dropFirst() {
@@ -113,7 +40,7 @@ public enum Series {
 
     /// MACD line (EMA fast − EMA slow), its signal (an EMA of the line seeded with
     /// the SMA of its first `signal` values) and the histogram (line − signal).
-    public static func macd(_ values: [Double], fast: Int, slow: Int, signal: Int) -> [(Double, Double, Double)?] {
+    static func macd(_ values: [Double], fast: Int, slow: Int, signal: Int) -> [(Double, Double, Double)?] {
         let fastEMA = ema(values, fast), slowEMA = ema(values, slow)
         let line: [Double?] = zip(fastEMA, slowEMA).map { f, s in f.flatMap { f in s.map { f - $0 } } }
         guard let start = line.firstIndex(where: { $0 != nil }) else { return values.map { _ in nil } }
@@ -134,7 +61,7 @@ public enum Series {
 
     /// Wilder's ATR: the first value is the mean of the first `period` true
     /// ranges (bars 1…period), then `atr = (atr·(period−1) + tr) / period`.
-    public static func atr(_ bars: [Bar], _ period: Int) -> [Double?] {
+    static func atr(_ bars: [Bar], _ period: Int) -> [Double?] {
         var out = [Double?](repeating: nil, count: bars.count)
         guard period > 0, bars.count > period else { return out }
         var current = (1...period).map { trueRange(bars, $0) }.reduce(0, +) / Double(period)
@@ -149,7 +76,7 @@ public enum Series {
     /// Wilder's ADX (TA-Lib): +DM/−DM and TR summed over the first `period`
     /// bars, then smoothed `s = s − s/period + x`; DX = 100·|+DI − −DI| / (+DI + −DI);
     /// the first ADX is the mean of the first `period` DX values, then Wilder-smoothed.
-    public static func adx(_ bars: [Bar], _ period: Int) -> [Double?] {
+    static func adx(_ bars: [Bar], _ period: Int) -> [Double?] {
         var out = [Double?](repeating: nil, count: bars.count)
         guard period > 0, bars.count >= 2 * period else { return out }
         func moves(_ index: Int) -> (plus: Double, minus: Double) {
@@ -190,7 +117,7 @@ public enum Series {
 
     /// Bollinger bands of the last `period` closes: (lower, middle, upper) with
     /// population standard deviations.
-    public static func bollinger(_ values: [Double], _ period: Int, deviations: Double) -> (Double, Double, Double)? {
+    static func bollinger(_ values: [Double], _ period: Int, deviations: Double) -> (Double, Double, Double)? {
         guard period > 0, values.count >= period else { return nil }
         let window = values.suffix(period)
         let mean = window.reduce(0, +) / Double(period)
@@ -200,7 +127,7 @@ public enum Series {
     }
 
     /// Sample standard deviation of the last `period` daily log returns, × √252.
-    public static func volatility(_ values: [Double], _ period: Int) -> Double? {
+    static func volatility(_ values: [Double], _ period: Int) -> Double? {
         guard period > 1, values.count > period else { return nil }
         let window = Array(values.suffix(period + 1))
         let returns = (1..<window.count).map { log(window[$0] / window[$0 - 1]) }

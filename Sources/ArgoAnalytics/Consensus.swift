@@ -1,42 +1,5 @@
+import ArgoCore
 import Foundation
-
-/// The consensus settings of `Config/consensus.lua`.
-public struct ConsensusSettings: Sendable, Equatable {
-    /// Per-source weights, overriding the plugins' defaults.
-    public var weights: [String: Double] = [:]
-    /// Fewer live signals than this: the symbol reports "insufficient sources".
-    public var minSources = 2
-    /// A LONG/SHORT below this confidence (after the regime) becomes NEUTRAL.
-    public var minConfidence = 0.2
-    /// |net vote| under this is NEUTRAL.
-    public var neutralBand = 0.1
-    /// Confidence multipliers per regime and direction.
-    public var regimeMultipliers: [Regime: [Direction: Double]] = [
-        .bull: [.long: 1.1, .short: 0.8],
-        .bear: [.long: 0.8, .short: 1.1],
-        .chop: [.long: 0.85, .short: 0.85],
-        .crisis: [.long: 0.6, .short: 0.9],
-    ]
-    /// Whether `consensus.lua` defines `combine(signals, regime)`.
-    public var hasCombine = false
-
-    public init() {}
-
-    public func multiplier(_ regime: Regime, _ direction: Direction) -> Double {
-        regimeMultipliers[regime]?[direction] ?? 1
-    }
-}
-
-/// The combined signal of one symbol.
-public struct ConsensusResult: Sendable, Equatable {
-    public var direction: Direction
-    public var confidence: Double
-    /// Before the regime adjustment and the min_confidence gate.
-    public var rawConfidence: Double
-    public var reasoning: String
-    /// Too few live sources: no signal was invented.
-    public var insufficient = false
-}
 
 /// The default weighted vote: net = Σ wᵢ·cᵢ·dᵢ / Σ wᵢ over live signals (d = +1
 /// LONG, −1 SHORT, 0 NEUTRAL); LONG when net > `neutralBand`, SHORT when
@@ -57,7 +20,7 @@ public enum Consensus {
     }
 
     /// The "too few sources" result, or nil when there are enough.
-    static func insufficient(_ signals: [SourceSignal], settings: ConsensusSettings) -> ConsensusResult? {
+    public static func insufficient(_ signals: [SourceSignal], settings: ConsensusSettings) -> ConsensusResult? {
         guard signals.count < settings.minSources else { return nil }
         return ConsensusResult(
             direction: .neutral, confidence: 0, rawConfidence: 0,
@@ -65,7 +28,7 @@ public enum Consensus {
     }
 
     /// The regime multiplier and the min_confidence gate, applied to a direction and raw confidence.
-    static func adjust(direction: Direction, raw: Double, regime: Regime, settings: ConsensusSettings, reasoning: String) -> ConsensusResult {
+    public static func adjust(direction: Direction, raw: Double, regime: Regime, settings: ConsensusSettings, reasoning: String) -> ConsensusResult {
         let raw = min(1, max(0, raw))
         let multiplier = settings.multiplier(regime, direction)
         let confidence = min(1, raw * multiplier)

@@ -1,4 +1,5 @@
-@testable import ArgoEngine
+@testable import ArgoAnalytics
+import ArgoCore
 import Foundation
 import Testing
 

@@ -90,7 +90,7 @@ public struct FetchRequest: Sendable, Hashable {
     }
 
     /// ASCII lower case, without a new string when there is no upper-case letter.
-    static func asciiLowercased(_ name: String) -> String {
+    public static func asciiLowercased(_ name: String) -> String {
         name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
     }
 

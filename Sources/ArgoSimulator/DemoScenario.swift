@@ -1,8 +1,6 @@
-import ArgoSimulator
-
-/// The upstream latencies `--demo` simulates: about what the vendors answer in.
-public enum DemoScenario {
-    public static var scenario: SimulatorScenario {
+extension SimulatorScenario {
+    /// The upstream latencies `--demo` simulates: about what the vendors answer in.
+    public static var demo: SimulatorScenario {
         func latency(_ value: SimulatedLatency) -> RouteKnobs {
             var knobs = RouteKnobs()
             knobs.latency = value
