@@ -1,12 +1,12 @@
 # Argo — make targets
 #   make run        install what is missing, build in release, run a demo cycle (argo cycle --demo)
-#   make test       install what is missing, then run the test suite
+#   make test       install what is missing, check the module layering, then run the test suite
 #   make build      release build of `argo`
 #   make bench      before (the seed) vs argo, host overhead, 2,000 symbols at rate limits: tables + bench/results.json (release, ~7 min)
 #   make bench-lua  JSON→Lua decoding micro benchmark (release)
 #   make bench-sim  simulator throughput on loopback with wrk (release)
 #   make bench-fetch  client CPU per request through the fetch core, both HTTP clients (release)
-#   make deps       install the system packages Argo needs (liblua5.4-dev, libsqlite3-dev, zlib1g-dev, pkg-config)
+#   make deps       install the system packages Argo needs (liblua5.4-dev, libsqlite3-dev, zlib1g-dev, pkg-config, python3)
 #   make clean      remove build products
 #   make help       this list
 
@@ -20,9 +20,9 @@ help:
 	@sed -n 's/^#   //p' Makefile
 
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists lua5.4 || ! pkg-config --exists sqlite3 || ! pkg-config --exists zlib; then \
-		echo "==> installing liblua5.4-dev, libsqlite3-dev, zlib1g-dev and pkg-config"; \
-		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev libsqlite3-dev zlib1g-dev pkg-config >/dev/null; \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists lua5.4 || ! pkg-config --exists sqlite3 || ! pkg-config --exists zlib || ! command -v python3 >/dev/null 2>&1; then \
+		echo "==> installing liblua5.4-dev, libsqlite3-dev, zlib1g-dev, pkg-config and python3"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liblua5.4-dev libsqlite3-dev zlib1g-dev pkg-config python3-minimal >/dev/null; \
 	fi
 
 build: deps
@@ -36,6 +36,7 @@ run: build
 # simulators and TLS servers, and side by side on 2 cores in a debug build a request could stall
 # past them (a fresh-clone CI run failed so on 2026-12-06; three serial runs in a row all passed).
 test: deps
+	python3 scripts/check-layers.py
 	$(SWIFT) test --no-parallel
 
 bench: deps

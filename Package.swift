@@ -47,8 +47,8 @@ let package = Package(
         .target(name: "CJSONScan"),
         // glibc's arena limit, set by a constructor before main (a service's allocator tuning).
         .target(name: "CHeapTuning"),
-        // Loading and validating plugin files.
-        .target(name: "ArgoPlugins", dependencies: ["ArgoLua"]),
+        // Plugin files: loading and validating them, calling request/parse/signal/combine in pooled Lua states, their examples.
+        .target(name: "ArgoPlugins", dependencies: ["ArgoCore", "ArgoLua"]),
         // The fetch core: one pooled HTTP client (Argo's HTTP/1.1 or AsyncHTTPClient), retries, rate limits, cache, coalescing, breaker.
         .target(
             name: "ArgoFetch",
@@ -61,11 +61,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // The signal engine: indicators, regime, consensus, plugin host, cycle.
+        // One cycle: fan-out over symbols, the market-data chain, independent sources, the deadline; settings and sources.
         .target(
             name: "ArgoEngine",
             dependencies: [
-                "ArgoCore", "ArgoAnalytics", "ArgoLua", "ArgoPlugins", "ArgoFetch", "ArgoJSONScan",
+                "ArgoCore", "ArgoAnalytics", "ArgoPlugins", "ArgoFetch",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -103,7 +103,6 @@ let package = Package(
             name: "ArgoCLI",
             dependencies: [
                 "ArgoCore",
-                "ArgoLua",
                 "ArgoPlugins",
                 "ArgoEngine",
                 "ArgoFetch",
@@ -130,7 +129,7 @@ let package = Package(
         // `make bench`: the seed's "before" against Argo on the seed's latency profile (not a test).
         .executableTarget(
             name: "ArgoBench",
-            dependencies: ["ArgoCore", "ArgoEngine", "ArgoFetch", "ArgoPlugins", "ArgoService", "ArgoSimulator"],
+            dependencies: ["ArgoCore", "ArgoAnalytics", "ArgoEngine", "ArgoFetch", "ArgoPlugins", "ArgoService", "ArgoSimulator"],
             path: "Benchmarks/ArgoBench"
         ),
         .testTarget(name: "ArgoAnalyticsTests", dependencies: ["ArgoAnalytics", "ArgoCore", "ArgoSimulator"]),
@@ -154,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "ArgoServiceTests",
             dependencies: [
-                "ArgoCore", "ArgoService", "ArgoStore", "ArgoEngine", "ArgoFetch", "ArgoSimulator",
+                "ArgoCore", "ArgoService", "ArgoStore", "ArgoEngine", "ArgoFetch", "ArgoPlugins", "ArgoSimulator",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -1,7 +1,8 @@
+import ArgoAnalytics
 import ArgoCore
 import ArgoEngine
 import ArgoFetch
-import ArgoLua
+import ArgoPlugins
 import ArgoSimulator
 import Foundation
 
@@ -17,7 +18,7 @@ enum PluginCalls {
     struct Recorded {
         var source: SourceSetup
         var symbol: String
-        var ctx: LuaValue
+        var ctx: PluginContext
         var responses: [[String?: FetchResponse]]
     }
 
@@ -126,7 +127,7 @@ enum PluginCalls {
         let parse = ProcessUsage.cpuSeconds() - start
         start = ProcessUsage.cpuSeconds()
         for (call, bars) in bars {
-            _ = try await host.signal(call.source.name, bars: bars, symbol: call.symbol, ctx: call.ctx, redactor: Redactor(secrets: []))
+            _ = try await host.signal(call.source.name, indicators: Indicators(bars: bars), symbol: call.symbol, ctx: call.ctx, redactor: Redactor(secrets: []))
         }
         return (request, parse, ProcessUsage.cpuSeconds() - start)
     }

@@ -1,6 +1,5 @@
 import ArgoCore
 import ArgoEngine
-import ArgoLua
 import ArgoPlugins
 import ArgumentParser
 import Foundation
@@ -31,10 +30,9 @@ struct SourcesCommand: AsyncParsableCommand {
         }
 
         /// Reads the directory and loads every plugin into a fresh state.
-        func load() throws -> (PluginDirectory, [PluginDirectory.Loaded], [PluginError]) {
+        func load() throws -> (PluginDirectory, [PluginManifest], [PluginError]) {
             let directory = try directory()
-            let state = try LuaState(library: directory.library)
-            let (plugins, failures) = directory.load(into: state)
+            let (plugins, failures) = try directory.manifests()
             return (directory, plugins, failures)
         }
     }
@@ -52,7 +50,7 @@ struct SourcesCommand: AsyncParsableCommand {
             let setups: [SourceSetup]
             do {
                 let settings = try ArgoConfig(file: try ConfigFile.load(path: config, environment: environment))
-                setups = try SourceSetup.all(plugins: plugins.map(\.manifest), config: settings, consensus: ConsensusSettings(),
+                setups = try SourceSetup.all(plugins: plugins, config: settings, consensus: ConsensusSettings(),
                                              environment: environment)
             } catch {
                 printError("argo: \(error)")
@@ -84,7 +82,7 @@ struct SourcesCommand: AsyncParsableCommand {
         func run() throws {
             let (directory, plugins, failures) = try location.load()
             for plugin in plugins {
-                try printLine("ok     \(plugin.manifest.name) (\(plugin.manifest.file))")
+                try printLine("ok     \(plugin.name) (\(plugin.file))")
             }
             for failure in failures {
                 try printLine("error  \(failure)")

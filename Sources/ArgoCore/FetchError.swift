@@ -62,3 +62,14 @@ public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         return text
     }
 }
+
+extension FetchError {
+    /// The longest wait an upstream (or a plugin's `retry_after`) can impose: one odd
+    /// header must not silence a source for days. Five minutes.
+    public static let maxRetryAfter = 300.0
+
+    /// `seconds` within 0 and ``maxRetryAfter``; a number that is not finite is the cap.
+    public static func cappedRetryAfter(_ seconds: Double) -> Double {
+        seconds.isFinite ? min(max(0, seconds), maxRetryAfter) : maxRetryAfter
+    }
+}

@@ -1,7 +1,7 @@
 import ArgoAnalytics
 import ArgoCore
 import ArgoFetch
-import ArgoLua
+import ArgoPlugins
 import Foundation
 
 /// Runs cycles (contract section 1): every symbol concurrently (at most
@@ -40,10 +40,10 @@ public final class SignalEngine: Sendable {
     }
 
     /// Runs one cycle for `symbols` (the config's when nil). The cycle's tasks run
-    /// on Lua threads (``LuaExecutor``), where plugin calls run in place, never on
-    /// the cooperative pool.
+    /// on Lua threads (``PluginHost/executor``), where plugin calls run in place,
+    /// never on the cooperative pool.
     public func runCycle(symbols: [String]? = nil) async -> CycleReport {
-        await withTaskExecutorPreference(LuaExecutor.shared) { await cycle(symbols: symbols) }
+        await withTaskExecutorPreference(PluginHost.executor) { await cycle(symbols: symbols) }
     }
 
     private func cycle(symbols: [String]?) async -> CycleReport {
@@ -113,7 +113,7 @@ public final class SignalEngine: Sendable {
     }
 
     /// One symbol: the chain and the independent sources at once, then regime and consensus.
-    func runSymbol(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: LuaValue]) async -> SymbolSignal {
+    func runSymbol(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: PluginContext]) async -> SymbolSignal {
         var outcomes: [String: SourceOutcome] = [:]
         outcomes.reserveCapacity(sources.count)
         let chain: (outcomes: [String: SourceOutcome], bars: [Bar], source: String?)
@@ -172,7 +172,7 @@ public final class SignalEngine: Sendable {
     }
 
     /// The market-data chain: each source in priority order until one returns bars.
-    func runMarketChain(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: LuaValue]) async -> (outcomes: [String: SourceOutcome], bars: [Bar], source: String?) {
+    func runMarketChain(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: PluginContext]) async -> (outcomes: [String: SourceOutcome], bars: [Bar], source: String?) {
         var outcomes: [String: SourceOutcome] = [:]
         var delivered: String?
         var bars: [Bar] = []
@@ -193,7 +193,7 @@ public final class SignalEngine: Sendable {
 
     /// One source for one symbol: request(s), fetch, parse (following pages), and
     /// for bars the host's indicators and the plugin's signal.
-    func runSource(_ source: RunningSource, symbol: String, deadline: ContinuousClock.Instant, ctx: LuaValue) async -> (SourceOutcome, [Bar]?) {
+    func runSource(_ source: RunningSource, symbol: String, deadline: ContinuousClock.Instant, ctx: PluginContext) async -> (SourceOutcome, [Bar]?) {
         let started = ContinuousClock.now
         let redactor = fetcher.redactor(for: source.name)
         var attempts = 0
@@ -241,7 +241,7 @@ public final class SignalEngine: Sendable {
             guard source.hasSignal else {
                 throw FetchError(.plugin, "\(source.file) returned bars but has no 'signal' function")
             }
-            let (direction, confidence, reasoning) = try await host.signal(source.name, bars: bars, symbol: symbol, ctx: ctx, redactor: redactor, deadline: deadline)
+            let (direction, confidence, reasoning) = try await host.signal(source.name, indicators: Indicators(bars: bars), symbol: symbol, ctx: ctx, redactor: redactor, deadline: deadline)
             return (SourceOutcome(status: allCached ? .cached : .ok, direction: direction, confidence: Self.round(confidence), weight: source.weight,
                                   latencyMs: elapsedMs(), attempts: attempts, reasoning: self.redactor.redact(reasoning)), bars)
         } catch {

@@ -1,6 +1,5 @@
 import ArgoCore
 import ArgoFetch
-import ArgoLua
 import ArgoPlugins
 import Foundation
 
@@ -76,25 +75,17 @@ public struct SourceSetup: Sendable {
 
     /// The `ctx` a plugin's examples and saved responses are run with: no config,
     /// no environment, placeholder keys, 260 bars wanted, the current time.
-    public static func offlineContext(for manifest: PluginManifest, consensus: ConsensusSettings) throws(ConfigError) -> LuaValue {
+    public static func offlineContext(for manifest: PluginManifest, consensus: ConsensusSettings) throws(ConfigError) -> PluginContext {
         let setup = try all(plugins: [manifest], config: ArgoConfig(file: ConfigFile(environment: [:])), consensus: consensus,
                             environment: [:], placeholderKeys: true)[0]
         return setup.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 260)
     }
 
     /// The `ctx` a plugin's functions receive.
-    public func context(now: Int64, barsNeeded: Int) -> LuaValue {
-        var envTable: [LuaValue: LuaValue] = [:]
-        for (name, value) in env { envTable[.string(LuaString(name))] = .string(LuaString(value)) }
-        var config: [LuaValue: LuaValue] = [
-            "base_url": .string(LuaString(baseURL)), "timeout": .number(policy.timeout),
-            "cache_ttl": .number(policy.cacheTTL), "max_concurrency": .integer(Int64(policy.maxConcurrency)),
-        ]
-        if let limit = policy.rateLimit {
-            config["rate_limit"] = .table(["requests": .integer(Int64(limit.requests)), "per": .number(limit.per)])
-        }
-        return .table([
-            "env": .table(envTable), "now": .integer(now), "bars_needed": .integer(Int64(barsNeeded)), "config": .table(config),
-        ])
+    public func context(now: Int64, barsNeeded: Int) -> PluginContext {
+        PluginContext(
+            env: env, now: now, barsNeeded: barsNeeded, baseURL: baseURL, timeout: policy.timeout, cacheTTL: policy.cacheTTL,
+            maxConcurrency: policy.maxConcurrency,
+            rateLimit: policy.rateLimit.map { PluginContext.RateLimit(requests: $0.requests, per: $0.per) })
     }
 }

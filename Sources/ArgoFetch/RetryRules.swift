@@ -40,9 +40,8 @@ public enum RetryRules {
         return number > 1_000_000_000 ? max(0, number - wallNow.timeIntervalSince1970) : max(0, number)
     }
 
-    /// The longest wait an upstream (or a plugin's `retry_after`) can impose: one odd
-    /// header must not silence a source for days. Five minutes.
-    public static let maxRequestedWait = 300.0
+    /// The longest wait an upstream (or a plugin's `retry_after`) can impose (``FetchError/maxRetryAfter``).
+    public static let maxRequestedWait = FetchError.maxRetryAfter
 
     /// How long the upstream asked us to wait, from a response's headers, at most ``maxRequestedWait``.
     static func requestedWait(headers: [(name: String, value: String)], wallNow: Date) -> Double? {
@@ -55,8 +54,8 @@ public enum RetryRules {
         return nil
     }
 
-    /// `seconds` within 0 and ``maxRequestedWait``; nil when it is not a finite number.
-    public static func capped(_ seconds: Double) -> Double { seconds.isFinite ? min(max(0, seconds), maxRequestedWait) : maxRequestedWait }
+    /// `seconds` within 0 and ``maxRequestedWait``.
+    public static func capped(_ seconds: Double) -> Double { FetchError.cappedRetryAfter(seconds) }
 
     /// Whether the response says the budget is spent (`X-RateLimit-Remaining: 0`).
     static func budgetExhausted(headers: [(name: String, value: String)]) -> Bool {

@@ -13,6 +13,11 @@ import Synchronization
 /// state that a limit error left dirty, or that keeps far more freed memory than
 /// it uses, is replaced by a freshly prepared one, on its thread, before anyone
 /// else gets it.
+///
+/// A borrower may name a lane (a plugin, say). With a `laneShare`, a lane holds
+/// at most that many states at once: a borrower whose lane is full waits, and
+/// the states go to other lanes meanwhile, so one lane's slow calls cannot take
+/// every state.
 public final class LuaStatePool: Sendable {
     /// Makes and prepares one state.
     public typealias Factory = @Sendable () throws -> LuaState
@@ -20,10 +25,15 @@ public final class LuaStatePool: Sendable {
     private let slots: [Slot]
     private let factory: Factory
     private let queue: Mutex<Queue>
+    /// The most states one lane holds at once.
+    public let laneShare: Int
 
-    /// Creates `size` states with `factory` (default: one per core).
-    public init(size: Int? = nil, factory: @escaping Factory) throws {
+    /// Creates `size` states with `factory` (default: one per core); a lane
+    /// holds at most `laneShare` of them at once (default: all).
+    public init(size: Int? = nil, laneShare: Int? = nil, factory: @escaping Factory) throws {
         let count = max(1, size ?? ProcessInfo.processInfo.activeProcessorCount)
+        let share = max(1, min(count, laneShare ?? count))
+        self.laneShare = share
         self.factory = factory
         slots = try (0..<count).map { index in
             let thread = LuaThread(name: "argo-lua-\(index)")
@@ -34,7 +44,7 @@ public final class LuaStatePool: Sendable {
                 throw error
             }
         }
-        queue = Mutex(Queue(free: Array((0..<count).reversed())))
+        queue = Mutex(Queue(free: Array((0..<count).reversed()), laneShare: share))
     }
 
     deinit {
@@ -53,20 +63,22 @@ public final class LuaStatePool: Sendable {
     /// How many states were replaced (a limit left them dirty, or they kept too much freed memory).
     public var replacements: Int { queue.withLock { $0.replacements } }
 
-    /// Borrows a state for `body`, waiting (without blocking) until one is free,
-    /// and runs `body` on the state's thread. Calls in `body` end by `deadline`
-    /// (each call's time limit is cut to it). A `deferred` borrower (a plugin
-    /// whose last calls overran) gets a state only when no other borrower waits.
+    /// Borrows a state for `body`, waiting (without blocking) until one is free
+    /// and `lane` holds fewer than ``laneShare``, and runs `body` on the state's
+    /// thread. Calls in `body` end by `deadline` (each call's time limit is cut
+    /// to it). A `deferred` borrower (a plugin whose last calls overran) gets a
+    /// state only when no other borrower that could take it waits.
     /// Throws `CancellationError` if the task is cancelled while waiting; once
     /// `body` runs, it runs to its end, which the limits bound.
     public func withState<R>(
-        deadline: ContinuousClock.Instant? = nil, deferred: Bool = false, _ body: @escaping (LuaState) throws -> R
+        deadline: ContinuousClock.Instant? = nil, deferred: Bool = false, lane: String? = nil,
+        _ body: @escaping (LuaState) throws -> R
     ) async throws -> R {
-        let index = try await checkOut(deferred: deferred)
+        let index = try await checkOut(deferred: deferred, lane: lane)
         let slot = slots[index]
         if clua_on_lua_thread() != 0 {
             // Already on a Lua thread (a task that prefers ``LuaExecutor``): run here.
-            defer { checkIn(index) }
+            defer { checkIn(index, lane: lane) }
             return try run(body, in: slot, deadline: deadline)
         }
         let job = LuaJob(body: body)
@@ -77,7 +89,7 @@ public final class LuaStatePool: Sendable {
                 continuation.resume()
             }
         }
-        checkIn(index)
+        checkIn(index, lane: lane)
         return try outcome.result!.get()
     }
 
@@ -96,6 +108,7 @@ public final class LuaStatePool: Sendable {
 
     private struct Waiter {
         let id: UInt64
+        let lane: String?
         let continuation: CheckedContinuation<Int, any Error>
     }
 
@@ -106,16 +119,17 @@ public final class LuaStatePool: Sendable {
 
         var count: Int { waiters[head...].count { $0 != nil } }
 
-        mutating func pop() -> Waiter? {
-            while head < waiters.count {
-                let waiter = waiters[head]
-                waiters[head] = nil
-                head += 1
-                if let waiter { return waiter }
+        /// The first waiter `eligible` accepts, taken out of the line.
+        mutating func pop(where eligible: (Waiter) -> Bool) -> Waiter? {
+            while head < waiters.count, waiters[head] == nil { head += 1 }
+            if head == waiters.count {
+                waiters.removeAll(keepingCapacity: true)
+                head = 0
+                return nil
             }
-            waiters.removeAll(keepingCapacity: true)
-            head = 0
-            return nil
+            guard let position = waiters[head...].firstIndex(where: { $0.map(eligible) ?? false }) else { return nil }
+            defer { waiters[position] = nil }
+            return waiters[position]
         }
 
         mutating func remove(id: UInt64) -> Waiter? {
@@ -132,13 +146,44 @@ public final class LuaStatePool: Sendable {
         var deferred = Line()
         var nextWaiterID: UInt64 = 0
         var replacements = 0
+        /// States each lane holds now.
+        var held: [String: Int] = [:]
+        let laneShare: Int
 
-        mutating func popWaiter() -> Waiter? { first.pop() ?? deferred.pop() }
+        func mayTake(_ lane: String?) -> Bool { lane.map { held[$0, default: 0] < laneShare } ?? true }
+
+        /// A free state for `lane`, if there is one and the lane is under its share.
+        mutating func take(for lane: String?) -> Int? {
+            guard !free.isEmpty, mayTake(lane) else { return nil }
+            if let lane { held[lane, default: 0] += 1 }
+            return free.popLast()
+        }
+
+        mutating func give(_ index: Int, from lane: String?) {
+            if let lane {
+                held[lane, default: 1] -= 1
+                if held[lane] == 0 { held[lane] = nil }
+            }
+            free.append(index)
+        }
+
+        /// Free states handed to the waiters that may take them: the first line before the deferred one, in arrival order.
+        mutating func assign() -> [(Waiter, Int)] {
+            var handed: [(Waiter, Int)] = []
+            while !free.isEmpty {
+                let held = held, share = laneShare
+                let eligible = { (waiter: Waiter) in waiter.lane.map { held[$0, default: 0] < share } ?? true }
+                guard let waiter = first.pop(where: eligible) ?? deferred.pop(where: eligible) else { break }
+                handed.append((waiter, take(for: waiter.lane)!))
+            }
+            return handed
+        }
+
         mutating func removeWaiter(id: UInt64) -> Waiter? { first.remove(id: id) ?? deferred.remove(id: id) }
     }
 
-    private func checkOut(deferred: Bool) async throws -> Int {
-        if let index = queue.withLock({ $0.free.popLast() }) { return index }
+    private func checkOut(deferred: Bool, lane: String?) async throws -> Int {
+        if let index = queue.withLock({ $0.take(for: lane) }) { return index }
         let id = queue.withLock { queue in
             defer { queue.nextWaiterID += 1 }
             return queue.nextWaiterID
@@ -146,9 +191,9 @@ public final class LuaStatePool: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
                 let immediate: Result<Int, any Error>? = queue.withLock { queue in
-                    if let index = queue.free.popLast() { return .success(index) }
+                    if let index = queue.take(for: lane) { return .success(index) }
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    let waiter = Waiter(id: id, continuation: continuation)
+                    let waiter = Waiter(id: id, lane: lane, continuation: continuation)
                     if deferred { queue.deferred.waiters.append(waiter) } else { queue.first.waiters.append(waiter) }
                     return nil
                 }
@@ -167,13 +212,12 @@ public final class LuaStatePool: Sendable {
         queue.withLock { $0.replacements += 1 }
     }
 
-    private func checkIn(_ index: Int) {
-        let waiter = queue.withLock { queue -> Waiter? in
-            if let waiter = queue.popWaiter() { return waiter }
-            queue.free.append(index)
-            return nil
+    private func checkIn(_ index: Int, lane: String?) {
+        let handed = queue.withLock { queue in
+            queue.give(index, from: lane)
+            return queue.assign()
         }
-        waiter?.continuation.resume(returning: index)
+        for (waiter, index) in handed { waiter.continuation.resume(returning: index) }
     }
 }
 

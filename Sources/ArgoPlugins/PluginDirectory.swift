@@ -77,6 +77,14 @@ public struct PluginDirectory: Sendable {
         return (plugins, failures)
     }
 
+    /// Loads every file into a fresh state to read and validate its manifest
+    /// (`argo sources list` and `check`); the state is dropped afterwards.
+    public func manifests() throws -> (plugins: [PluginManifest], failures: [PluginError]) {
+        let state = try LuaState(library: library)
+        let loaded = load(into: state)
+        return (loaded.plugins.map(\.manifest), loaded.failures)
+    }
+
     static func load(_ file: File, into state: LuaState) throws -> Loaded {
         let reference: LuaReference
         do {
@@ -99,3 +107,6 @@ public struct PluginDirectory: Sendable {
         }
     }
 }
+
+/// The Lua modules under a plugins directory's `lib/`, which plugins `require`.
+public typealias PluginLibrary = LuaLibrary

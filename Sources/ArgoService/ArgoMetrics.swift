@@ -1,6 +1,7 @@
 import ArgoCore
 import ArgoEngine
 import ArgoFetch
+import ArgoPlugins
 import CoreMetrics
 import Prometheus
 import Synchronization

@@ -1,7 +1,7 @@
 import ArgoCore
 import ArgoEngine
 import ArgoFetch
-import ArgoLua
+
 import ArgoPlugins
 import Foundation
 import Logging
@@ -53,8 +53,8 @@ public final class EngineReloader: Sendable {
         var configSeen: String??
         var consensus: PluginHost.ConsensusSource?
         var consensusSeen: String??
-        var library = LuaLibrary()
-        var librarySeen: LuaLibrary?
+        var library = PluginLibrary()
+        var librarySeen: PluginLibrary?
         var files: [String: PluginDirectory.File] = [:]
         var seen: [String: String] = [:]
         var engine: SignalEngine?

@@ -1,6 +1,6 @@
 import ArgoEngine
 import ArgoFetch
-import ArgoLua
+
 import ArgoPlugins
 import Foundation
 
@@ -14,7 +14,7 @@ struct PluginValidator: Sendable {
         case broken(String)
     }
 
-    func check(_ file: PluginDirectory.File, library: LuaLibrary, pluginsDir: String) async -> Verdict {
+    func check(_ file: PluginDirectory.File, library: PluginLibrary, pluginsDir: String) async -> Verdict {
         let host: PluginHost
         do {
             host = try PluginHost(directory: PluginDirectory(path: pluginsDir, files: [file], library: library), consensus: nil, poolSize: 1)
@@ -23,7 +23,7 @@ struct PluginValidator: Sendable {
         }
         if let failure = host.failures.first { return .broken(failure.description) }
         guard let manifest = host.plugins.first else { return .broken("\(file.path): no plugin in the file") }
-        let ctx: LuaValue
+        let ctx: PluginContext
         do {
             ctx = try SourceSetup.offlineContext(for: manifest, consensus: host.consensus)
         } catch {

@@ -1,7 +1,7 @@
 import ArgoCore
 @testable import ArgoEngine
 import ArgoFetch
-import ArgoPlugins
+@testable import ArgoPlugins
 import ArgoSimulator
 import Testing
 

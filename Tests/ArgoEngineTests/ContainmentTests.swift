@@ -1,7 +1,7 @@
 @testable import ArgoEngine
 import ArgoFetch
 import ArgoLua
-import ArgoPlugins
+@testable import ArgoPlugins
 import ArgoSimulator
 import Foundation
 import Testing

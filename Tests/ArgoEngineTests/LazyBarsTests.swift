@@ -2,7 +2,7 @@ import ArgoCore
 @testable import ArgoEngine
 import ArgoFetch
 import ArgoLua
-import ArgoPlugins
+@testable import ArgoPlugins
 import Foundation
 import Testing
 
@@ -32,7 +32,7 @@ struct LazyBarsTests {
     static func parse(_ host: PluginHost, _ plugin: String, body: String) async -> Result<ParseOutcome, FetchError> {
         let response = FetchResponse(status: 200, headers: [], body: Array(body.utf8), attempts: 1, latency: 0, cacheKey: "k")
         do {
-            return .success(try await host.parse(plugin, responses: [nil: response], symbol: "AAPL", ctx: .table([:]), redactor: Redactor(secrets: [])))
+            return .success(try await host.parse(plugin, responses: [nil: response], symbol: "AAPL", ctx: PluginContext(now: 0, barsNeeded: 260), redactor: Redactor(secrets: [])))
         } catch {
             return .failure(error)
         }

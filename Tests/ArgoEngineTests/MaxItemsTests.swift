@@ -2,6 +2,7 @@ import ArgoCore
 @testable import ArgoEngine
 import ArgoFetch
 import ArgoLua
+import ArgoPlugins
 import Foundation
 import Testing
 
@@ -73,7 +74,7 @@ struct MaxItemsTests {
                 let body = #"{"Technical Analysis: RSI": {"2026-11-21": {"RSI": "1"}, "2026-11-20": {"RSI": "2"}, "2026-11-19": {"RSI": "3"}}}"#
                 let response = FetchResponse(status: 200, headers: [], body: Array(body.utf8), attempts: 0, latency: 0, cacheKey: "example")
                 let outcome = await engine.host.run("pruned", responses: [nil: response], symbol: "AAPL",
-                                                    ctx: .table(["env": .table(["ALPHAVANTAGE_API_KEY": "k"])]))
+                                                    ctx: PluginContext(env: ["ALPHAVANTAGE_API_KEY": "k"], now: 0, barsNeeded: 260))
                 let reasoning = try #require(outcome.signal?.2)
                 #expect(reasoning.hasSuffix(" 2 2026-11-21"), "\(reasoning)")
             }

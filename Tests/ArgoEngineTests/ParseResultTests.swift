@@ -2,7 +2,7 @@ import ArgoCore
 @testable import ArgoEngine
 import ArgoFetch
 import ArgoLua
-import ArgoPlugins
+@testable import ArgoPlugins
 import Foundation
 import Testing
 
@@ -51,7 +51,7 @@ struct ParseResultTests {
         let host = try PluginHost(directory: directory, consensus: nil, poolSize: 1)
         let response = FetchResponse(status: 203, headers: [("X-Rate", "1"), ("Content-Type", "text/plain"), ("X-Rate", "7")],
                                      body: Array("hello".utf8), attempts: 1, latency: 0, cacheKey: "k")
-        let outcome = try await host.parse("shapes", responses: [nil: response], symbol: "ECHO", ctx: .table([:]), redactor: Redactor(secrets: []))
+        let outcome = try await host.parse("shapes", responses: [nil: response], symbol: "ECHO", ctx: PluginContext(now: 0, barsNeeded: 260), redactor: Redactor(secrets: []))
         #expect(outcome == .signal(.neutral, confidence: 0, reasoning: "203 7 hello"))
     }
 
@@ -60,7 +60,7 @@ struct ParseResultTests {
             path: "plugins", files: [.init(path: "plugins/shapes.lua", stem: "shapes", source: Self.plugin)], library: LuaLibrary())
         let host = try PluginHost(directory: directory, consensus: nil, poolSize: 1)
         let response = FetchResponse(status: 200, headers: [], body: Array("{}".utf8), attempts: 1, latency: 0, cacheKey: "k")
-        return try await host.parse("shapes", responses: [nil: response], symbol: symbol, ctx: .table([:]), redactor: Redactor(secrets: []))
+        return try await host.parse("shapes", responses: [nil: response], symbol: symbol, ctx: PluginContext(now: 0, barsNeeded: 260), redactor: Redactor(secrets: []))
     }
 
     @Test("bars with RFC 3339, seconds and milliseconds stamps, integer and float prices, and a next page")

@@ -1,6 +1,6 @@
 import ArgoCore
 @testable import ArgoEngine
-import ArgoPlugins
+@testable import ArgoPlugins
 import Testing
 
 @Suite("Engine: shipped plugins pass their own examples")
@@ -23,8 +23,8 @@ struct PluginExampleTests {
     @Test("a wrong expectation is reported, not passed")
     func mismatchDetected() {
         let outcome = ExampleOutcome(bars: [Bar(t: 0, o: 1, h: 1, l: 1, c: 1, v: 1)], signal: (.long, 0.5, ""))
-        #expect(outcome.mismatches(["bars": 2]) == ["expected 2 bars, got 1"])
-        #expect(outcome.mismatches(["direction": "SHORT"]) == ["expected SHORT, got LONG"])
-        #expect(!outcome.mismatches(["error_kind": "not_found"]).isEmpty)
+        #expect(outcome.mismatches(ExampleExpectation(bars: 2)) == ["expected 2 bars, got 1"])
+        #expect(outcome.mismatches(ExampleExpectation(direction: "SHORT")) == ["expected SHORT, got LONG"])
+        #expect(!outcome.mismatches(ExampleExpectation(errorKind: "not_found")).isEmpty)
     }
 }

@@ -2,7 +2,7 @@ import ArgoCore
 @testable import ArgoEngine
 import ArgoFetch
 import ArgoLua
-import ArgoPlugins
+@testable import ArgoPlugins
 import Foundation
 import Testing
 
@@ -50,7 +50,7 @@ struct RequestShapeTests {
         return try PluginHost(directory: directory, consensus: nil, poolSize: 1)
     }
 
-    static let ctx: LuaValue = ["env": ["KEY": "secret-key-1"], "now": 1_764_000_000, "bars_needed": 260, "config": [:]]
+    static let ctx = PluginContext(env: ["KEY": "secret-key-1"], now: 1_764_000_000, barsNeeded: 260)
 
     static func request(_ host: PluginHost, _ symbol: String) async -> Result<[String?: PluginRequest], FetchError> {
         do {

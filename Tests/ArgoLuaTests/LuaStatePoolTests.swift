@@ -148,6 +148,27 @@ struct LuaStatePoolTests {
         try await early.value
         #expect(order.entries == ["first", "deferred"])
     }
+
+    @Test("a lane at its share waits while another lane takes the free state, and goes on when its own state comes back")
+    func laneShare() async throws {
+        let pool = try LuaStatePool(size: 2, laneShare: 1) { try makeState() }
+        let release = DispatchSemaphore(value: 0)
+        let order = OrderLog()
+        let holder = Task { try await pool.withState(lane: "slow") { _ in release.wait() } }
+        while pool.busy < 1 { await Task.yield() }
+        // A state is free, but "slow" holds its share: the second "slow" call waits.
+        let second = Task { try await pool.withState(lane: "slow") { _ in order.append("slow") } }
+        while pool.waiting < 1 { await Task.yield() }
+        #expect(pool.busy == 1)
+        try await pool.withState(lane: "other") { _ in order.append("other") }
+        #expect(order.entries == ["other"])
+        #expect(pool.waiting == 1)
+        release.signal()
+        try await holder.value
+        try await second.value
+        #expect(order.entries == ["other", "slow"])
+        #expect(pool.busy == 0)
+    }
 }
 
 /// Who ran, in order, from any thread.

@@ -1,6 +1,7 @@
 import ArgoCore
 import ArgoEngine
 import ArgoFetch
+@testable import ArgoPlugins
 @testable import ArgoService
 import Foundation
 import Testing

@@ -1,8 +1,5 @@
-import ArgoAnalytics
 import ArgoCore
-import ArgoFetch
 import ArgoLua
-import ArgoPlugins
 import Foundation
 import Synchronization
 
@@ -47,14 +44,15 @@ public final class PluginHost: Sendable {
     public let quarantine: PluginQuarantine
     /// Each plugin's file, and its fingerprint for the quarantine.
     private let files: [String: (path: String, fingerprint: Int)]
-    /// Each plugin's share of the states: at most half of them at once, so a plugin
-    /// whose calls all run to their time limit cannot keep the others waiting.
-    private let lanes: [String: AsyncSemaphore]
 
     /// States a host holds by default: twice the cores (at least 4). Plugin calls are
     /// short; with more threads than cores, a call spinning to its limit leaves the
     /// others' calls their share of the CPU instead of a place in a queue behind it.
     public static var defaultPoolSize: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// The executor a cycle's tasks should prefer: its threads are Lua threads,
+    /// where plugin calls run in place instead of hopping to a state's own thread.
+    public static var executor: any TaskExecutor { LuaExecutor.shared }
 
     /// Each pooled state's references (a replaced state registers its own).
     final class StateRegistry: Sendable {
@@ -107,7 +105,10 @@ public final class PluginHost: Sendable {
         self.quarantine = quarantine
         let references = StateRegistry()
         let first = FirstLoad()
-        pool = try LuaStatePool(size: poolSize ?? Self.defaultPoolSize) {
+        // Each plugin (a lane) holds at most half the states at once, so a plugin
+        // whose calls all run to their time limit cannot keep the others waiting.
+        let size = poolSize ?? Self.defaultPoolSize
+        pool = try LuaStatePool(size: size, laneShare: max(1, size / 2)) {
             let state = try LuaState(limits: limits, library: directory.library)
             let loaded = directory.load(into: state)
             let helper = try state.loadChunk(Array(HostLua.source.utf8), chunkName: HostLua.chunkName)
@@ -138,8 +139,6 @@ public final class PluginHost: Sendable {
         failures = loaded.failures
         consensus = loaded.consensus
         files = Dictionary(uniqueKeysWithValues: loaded.plugins.map { ($0.name, ($0.file, $0.fingerprint)) })
-        let share = max(1, pool.size / 2)
-        lanes = Dictionary(uniqueKeysWithValues: loaded.plugins.map { ($0.name, AsyncSemaphore(permits: share)) })
     }
 
     /// The references held by `state`.
@@ -147,9 +146,10 @@ public final class PluginHost: Sendable {
 
     /// Runs `body` with a state and its references, on the state's thread; its calls end by `deadline`.
     private func withState<R>(
-        deadline: ContinuousClock.Instant? = nil, deferred: Bool = false, _ body: @escaping (LuaState, StateReferences) throws -> R
+        deadline: ContinuousClock.Instant? = nil, deferred: Bool = false, lane: String? = nil,
+        _ body: @escaping (LuaState, StateReferences) throws -> R
     ) async throws -> R {
-        try await pool.withState(deadline: deadline, deferred: deferred) { [references] state in
+        try await pool.withState(deadline: deadline, deferred: deferred, lane: lane) { [references] state in
             guard let refs = references.entries.withLock({ $0[ObjectIdentifier(state)] }) else {
                 throw FetchError(.plugin, "internal: a Lua state without plugin references")
             }
@@ -163,26 +163,17 @@ public final class PluginHost: Sendable {
         _ function: String, plugin: String, redactor: Redactor, deadline: ContinuousClock.Instant?,
         arguments: @escaping (LuaState, LuaReference) throws -> Int32, results: @escaping (LuaState, Int32, Int32) throws -> R
     ) async throws(FetchError) -> R {
-        if let lane = lanes[plugin] {
-            do {
-                try await lane.acquire()
-            } catch {
-                throw FetchError(.timeout, "\(function): cancelled while waiting for a Lua state")
-            }
-        }
-        defer { lanes[plugin]?.release() }
-        // Checked once the call has its turn: calls queued behind overruns see the verdict.
         let file = files[plugin] ?? (path: plugin, fingerprint: 0)
-        if quarantine.isSetAside(plugin, fingerprint: file.fingerprint) {
-            throw FetchError(.plugin, "\(file.path) is set aside: it overran its limits \(PluginQuarantine.strikes) times in a row; edit the file to bring it back")
-        }
+        if quarantine.isSetAside(plugin, fingerprint: file.fingerprint) { throw setAside(file.path) }
         let cost = CallCost()
         var end = PluginQuarantine.CallEnd.finished
         defer { quarantine.record(plugin, fingerprint: file.fingerprint, end: end, cpuSeconds: Double(cost.nanoseconds) / 1e9) }
         do {
             // A plugin whose last call overran waits behind the others: it cannot starve them.
             let deferred = quarantine.isOnProbation(plugin, fingerprint: file.fingerprint)
-            return try await withState(deadline: deadline, deferred: deferred) { state, refs in
+            return try await withState(deadline: deadline, deferred: deferred, lane: plugin) { state, refs in
+                // Checked once the call has its turn: calls queued behind overruns see the verdict.
+                if self.quarantine.isSetAside(plugin, fingerprint: file.fingerprint) { throw SetAside() }
                 let before = state.cpuNanoseconds
                 defer { cost.nanoseconds = state.cpuNanoseconds &- before }
                 guard let reference = refs.plugins[plugin] else { throw FetchError(.plugin, "plugin '\(plugin)' is not loaded") }
@@ -192,6 +183,10 @@ public final class PluginHost: Sendable {
                     try results(state, first, count)
                 }
             }
+        } catch is SetAside {
+            throw setAside(file.path)
+        } catch is CancellationError {
+            throw FetchError(.timeout, "\(function): cancelled while waiting for a Lua state")
         } catch let error as FetchError {
             throw FetchError(error.kind, redactor.redact(error.message), status: error.status, retryAfter: error.retryAfter, attempts: error.attempts)
         } catch let error as LuaError {
@@ -205,13 +200,21 @@ public final class PluginHost: Sendable {
         }
     }
 
+    /// Why a plugin's call fails at once.
+    private func setAside(_ path: String) -> FetchError {
+        FetchError(.plugin, "\(path) is set aside: it overran its limits \(PluginQuarantine.strikes) times in a row; edit the file to bring it back")
+    }
+
+    /// A plugin the quarantine set aside while its call waited for a state.
+    private struct SetAside: Error {}
+
     /// A plugin's Lua error as a typed failure: `error({kind = "rate_limited",
     /// message = …, retry_after = …})` keeps its kind; anything else is `plugin`.
     static func fetchError(from error: LuaError, function: String, redactor: Redactor) -> FetchError {
         if case .table(let fields)? = error.value, let kindName = fields[.string("kind")]?.stringValue {
             let kind = FetchError.Kind(rawValue: kindName) ?? .plugin
             let message = fields[.string("message")]?.stringValue ?? kindName
-            let retryAfter = fields[.string("retry_after")]?.doubleValue.map(RetryRules.capped)
+            let retryAfter = fields[.string("retry_after")]?.doubleValue.map(FetchError.cappedRetryAfter)
             return FetchError(kind, redactor.redact(message), retryAfter: retryAfter)
         }
         var text = error.message
@@ -230,12 +233,12 @@ public final class PluginHost: Sendable {
 
     /// `plugin.request(symbol, ctx)`: one request, or named requests.
     public func request(
-        _ plugin: String, symbol: String, ctx: LuaValue, redactor: Redactor, deadline: ContinuousClock.Instant? = nil
+        _ plugin: String, symbol: String, ctx: PluginContext, redactor: Redactor, deadline: ContinuousClock.Instant? = nil
     ) async throws(FetchError) -> [String?: PluginRequest] {
         try await call("request", plugin: plugin, redactor: redactor, deadline: deadline) { state, reference in
             state.pushReference(reference)
             state.pushString(symbol)
-            try state.push(ctx)
+            try state.push(ctx.value)
             return 3
         } results: { state, first, count in
             guard count >= 2 else { throw FetchError(.plugin, "\(plugin).request returned nothing") }
@@ -260,7 +263,7 @@ public final class PluginHost: Sendable {
 
     /// `plugin.parse(response(s), symbol, ctx)`.
     public func parse(
-        _ plugin: String, responses: [String?: FetchResponse], symbol: String, ctx: LuaValue, redactor: Redactor,
+        _ plugin: String, responses: [String?: FetchResponse], symbol: String, ctx: PluginContext, redactor: Redactor,
         deadline: ContinuousClock.Instant? = nil
     ) async throws(FetchError) -> ParseOutcome {
         try await call("parse", plugin: plugin, redactor: redactor, deadline: deadline) { state, reference in
@@ -276,7 +279,7 @@ public final class PluginHost: Sendable {
             }
             try state.push(.boolean(responses[nil] == nil || responses.count > 1))
             state.pushString(symbol)
-            try state.push(ctx)
+            try state.push(ctx.value)
             return 5
         } results: { state, first, count in
             guard count >= 1 else { throw FetchError(.plugin, "\(plugin).parse returned nothing") }
@@ -323,21 +326,20 @@ public final class PluginHost: Sendable {
     }
 
     /// `plugin.signal(ind, symbol, ctx)` → direction, confidence, reasoning.
-    /// The indicators are computed from `bars` (oldest first) inside the call, so that the
-    /// caller's async frame does not carry them (312 bytes) across the wait for a Lua state.
     public func signal(
-        _ plugin: String, bars: [Bar], symbol: String, ctx: LuaValue, redactor: Redactor, deadline: ContinuousClock.Instant? = nil
+        _ plugin: String, indicators: Indicators, symbol: String, ctx: PluginContext, redactor: Redactor,
+        deadline: ContinuousClock.Instant? = nil
     ) async throws(FetchError) -> (Direction, Double, String) {
         try await call("signal", plugin: plugin, redactor: redactor, deadline: deadline) { state, reference in
             state.pushReference(reference)
-            let fields = Indicators(bars: bars).fields
+            let fields = indicators.fields
             state.pushTable(fields: fields.count)
             for (name, value) in fields {
                 if name == "bars" { state.pushInteger(Int64(value)) } else { state.pushNumber(value) }
                 state.setField(name)
             }
             state.pushString(symbol)
-            try state.push(ctx)
+            try state.push(ctx.value)
             return 4
         } results: { state, first, count in
             guard count >= 1 else { throw FetchError(.plugin, "\(plugin).signal returned nothing") }

@@ -1,0 +1,36 @@
+import ArgoLua
+
+/// The `ctx` a plugin's functions receive (contract section 4): the declared
+/// variables it was granted, the time, the bars wanted and its effective settings.
+public struct PluginContext: Sendable {
+    /// The Lua table, built once and pushed on every call.
+    let value: LuaValue
+
+    /// A plugin's rate limit as `ctx.config.rate_limit` shows it.
+    public struct RateLimit: Sendable, Equatable {
+        public var requests: Int
+        public var per: Double
+        public init(requests: Int, per: Double) {
+            self.requests = requests
+            self.per = per
+        }
+    }
+
+    public init(
+        env: [String: String] = [:], now: Int64, barsNeeded: Int, baseURL: String = "", timeout: Double = 10,
+        cacheTTL: Double = 0, maxConcurrency: Int = 1, rateLimit: RateLimit? = nil
+    ) {
+        var envTable: [LuaValue: LuaValue] = [:]
+        for (name, value) in env { envTable[.string(LuaString(name))] = .string(LuaString(value)) }
+        var config: [LuaValue: LuaValue] = [
+            "base_url": .string(LuaString(baseURL)), "timeout": .number(timeout),
+            "cache_ttl": .number(cacheTTL), "max_concurrency": .integer(Int64(maxConcurrency)),
+        ]
+        if let rateLimit {
+            config["rate_limit"] = .table(["requests": .integer(Int64(rateLimit.requests)), "per": .number(rateLimit.per)])
+        }
+        value = .table([
+            "env": .table(envTable), "now": .integer(now), "bars_needed": .integer(Int64(barsNeeded)), "config": .table(config),
+        ])
+    }
+}
