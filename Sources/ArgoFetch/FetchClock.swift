@@ -1,15 +1,27 @@
-/// Monotonic seconds, for TTLs and cooldowns. Tests drive a manual clock
-/// instead of sleeping; production uses ``SystemFetchClock``.
-public protocol FetchClock: Sendable {
-    /// Seconds since an arbitrary, fixed origin; never goes back.
-    var now: Double { get }
-}
+/// The clock the fetch policies read and wait on: cache TTLs, breaker cooldowns,
+/// rate-limit waits and retry backoff. It wraps any `Clock` measured in
+/// `Duration`: the process's `ContinuousClock`, or a clock a test moves by hand,
+/// so that no test waits for real time to pass.
+struct PolicyClock: Sendable {
+    private let elapsed: @Sendable () -> Duration
+    private let sleeper: @Sendable (Duration) async throws -> Void
 
-/// The process's continuous clock.
-public struct SystemFetchClock: FetchClock {
-    private static let origin = ContinuousClock.now
-    public init() {}
-    public var now: Double { Self.origin.duration(to: .now).seconds }
+    init(_ clock: any Clock<Duration>) {
+        (elapsed, sleeper) = Self.erase(clock)
+    }
+
+    private static func erase<C: Clock<Duration>>(_ clock: C) -> (@Sendable () -> Duration, @Sendable (Duration) async throws -> Void) {
+        let origin = clock.now
+        return ({ origin.duration(to: clock.now) }, { try await clock.sleep(until: clock.now.advanced(by: $0), tolerance: nil) })
+    }
+
+    /// Seconds since the clock was wrapped; never goes back.
+    var now: Double { elapsed().seconds }
+
+    /// Suspends for `seconds` of this clock's time (negative and NaN: not at all).
+    func sleep(seconds: Double) async throws {
+        try await sleeper(.seconds(clamping: seconds))
+    }
 }
 
 extension Duration {

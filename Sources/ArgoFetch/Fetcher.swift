@@ -14,22 +14,24 @@ import Synchronization
 /// `X-RateLimit-Reset`), a circuit breaker, secret redaction and stats.
 public final class Fetcher: Sendable {
     let transport: HTTPTransport
-    let clock: any FetchClock
+    let clock: PolicyClock
     let observer: (any FetchObserver)?
     private let channels = Mutex<[String: SourceChannel]>([:])
     let cache: ResponseCache
-    /// On the fetch clock: a response whose TTL ends by then is not cached (nil: keep all).
+    /// On the policy clock: a response whose TTL ends by then is not cached (nil: keep all).
     private let keepOnlyPast = Mutex<Double?>(nil)
 
     /// - Parameters:
     ///   - transport: the process's shared client.
-    ///   - clock: drives cache TTLs and breaker cooldowns (a manual clock in tests).
+    ///   - clock: what cache TTLs, breaker cooldowns, rate-limit waits and retry
+    ///     backoff read and wait on (a clock the test moves in tests). Deadlines
+    ///     and each attempt's timeout stay on the continuous clock: they bound real I/O.
     ///   - observer: told of every fetch that went upstream (metrics).
     ///   - cacheBytes: what the response cache of every source may hold together.
-    public init(transport: HTTPTransport, clock: any FetchClock = SystemFetchClock(), observer: (any FetchObserver)? = nil,
+    public init(transport: HTTPTransport, clock: any Clock<Duration> = ContinuousClock(), observer: (any FetchObserver)? = nil,
                 cacheBytes: Int = Fetcher.defaultCacheBytes) {
         self.transport = transport
-        self.clock = clock
+        self.clock = PolicyClock(clock)
         self.observer = observer
         cache = ResponseCache(maxBytes: cacheBytes)
     }
@@ -55,7 +57,7 @@ public final class Fetcher: Sendable {
     public func configure(_ policy: SourcePolicy) {
         let changed = channels.withLock { channels in
             if let existing = channels[policy.name], existing.policy == policy { return false }
-            channels[policy.name] = SourceChannel(policy: policy, stats: channels[policy.name]?.stats ?? SourceStats(), now: SystemFetchClock().now)
+            channels[policy.name] = SourceChannel(policy: policy, stats: channels[policy.name]?.stats ?? SourceStats(), clock: clock)
             return true
         }
         if changed { cache.removeAll(source: policy.name) }
@@ -236,7 +238,7 @@ public final class Fetcher: Sendable {
             // Never a retry that would end past the deadline: it needs the wait and about as long as the last attempt took.
             let expectedEnd = ContinuousClock.now + .seconds(clamping: delay + min(lastAttemptSeconds, policy.timeout))
             guard expectedEnd < deadline else { throw failure }
-            try await Task.sleep(for: .seconds(clamping: delay))
+            try await clock.sleep(seconds: delay)
         }
         throw FetchError(.plugin, "no attempt was made", attempts: attempts.value)
     }
@@ -290,26 +292,27 @@ final class SourceChannel: Sendable {
     let breaker: CircuitBreaker
     let stats: SourceStats
     let flights = Mutex<[String: SharedFlight]>([:])
-    private let wallClock = SystemFetchClock()
+    private let clock: PolicyClock
 
-    init(policy: SourcePolicy, stats: SourceStats, now: Double) {
+    init(policy: SourcePolicy, stats: SourceStats, clock: PolicyClock) {
         self.policy = policy
         self.stats = stats
+        self.clock = clock
         redactor = Redactor(secrets: policy.secrets)
-        bucket = policy.rateLimit.map { TokenBucket.within(requests: $0.requests, per: $0.per, now: now) }
+        bucket = policy.rateLimit.map { TokenBucket.within(requests: $0.requests, per: $0.per, now: clock.now) }
         inFlight = AsyncSemaphore(permits: policy.maxConcurrency)
         breaker = CircuitBreaker(threshold: policy.breakerThreshold, cooldown: policy.breakerCooldown)
     }
 
-    /// Waits for a rate-limit token; fails at once when the wait would pass the deadline.
+    /// Waits for a rate-limit token on the policy clock; fails at once when the wait would pass the deadline.
     func waitForRateLimit(deadline: ContinuousClock.Instant) async throws {
         guard let bucket else { return }
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline).seconds
-            guard let (wait, epoch) = bucket.reservation(now: wallClock.now, maxWait: remaining) else { throw pastDeadline() }
+            guard let (wait, epoch) = bucket.reservation(now: clock.now, maxWait: remaining) else { throw pastDeadline() }
             if wait > 0 {
                 stats.update { $0.rateLimitWait += wait }
-                do { try await Task.sleep(for: .seconds(clamping: wait)) } catch {
+                do { try await clock.sleep(seconds: wait) } catch {
                     bucket.giveBack()
                     throw error
                 }
@@ -317,10 +320,10 @@ final class SourceChannel: Sendable {
                 guard bucket.isCurrent(epoch) else { continue }
             }
             // Due: leave only when the requests actually sent stay within the bucket.
-            while case let late = bucket.release(now: wallClock.now), late > 0 {
+            while case let late = bucket.release(now: clock.now), late > 0 {
                 guard ContinuousClock.now.advanced(by: .seconds(late)) < deadline else { throw pastDeadline() }
                 stats.update { $0.rateLimitWait += late }
-                try await Task.sleep(for: .seconds(clamping: late))
+                try await clock.sleep(seconds: late)
             }
             return
         }
@@ -332,5 +335,5 @@ final class SourceChannel: Sendable {
     }
 
     /// Tightens the bucket until an announced reset.
-    func block(for seconds: Double) { bucket?.block(until: wallClock.now + seconds) }
+    func block(for seconds: Double) { bucket?.block(until: clock.now + seconds) }
 }

@@ -148,12 +148,13 @@ private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHan
         var headers = HTTPHeaders(response.headers)
         headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.count)")
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        // Counted before the bytes leave: a client that has the body sees it in the stats.
+        if let route { core.state.recordResponse(route: route, status: response.status, bytes: response.body.count) }
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
-        if let route { core.state.recordResponse(route: route, status: response.status, bytes: response.body.count) }
         if !keepAlive { done.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
     }
 }

@@ -8,7 +8,7 @@ import Testing
 struct BreakerAndSecretsTests {
     @Test("after N failed fetches the circuit opens, costs nothing, and a trial after the cooldown closes it")
     func breaker() async throws {
-        let clock = ManualClock()
+        let clock = TestClock()
         try await withFetcher(clock: clock) { sim, fetcher in
             fetcher.configure(policy { $0.maxAttempts = 1; $0.breakerThreshold = 3; $0.breakerCooldown = 30 })
             sim.setKnobs(knobs { $0.errorRate = 1; $0.errorStatus = 502 }, for: .alpaca)
@@ -21,7 +21,7 @@ struct BreakerAndSecretsTests {
             #expect(open?.message.hasPrefix("circuit open") == true)
             #expect(sim.stats.routes["alpaca"]?.requests == 3, "an open circuit sends nothing")
             #expect(fetcher.stats(for: "alpaca")?.circuit == .open)
-            clock.advance(31)
+            clock.advance(by: .seconds(31))
             #expect(fetcher.stats(for: "alpaca")?.circuit == .halfOpen)
             sim.setKnobs(RouteKnobs(), for: .alpaca)
             let trial = try await fetcher.fetch(barsRequest(sim, "AAPL"), source: "alpaca", deadline: deadline(in: 5))

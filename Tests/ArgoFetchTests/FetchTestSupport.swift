@@ -3,16 +3,9 @@ import ArgoCore
 import ArgoSimulator
 import Synchronization
 
-/// A clock tests move by hand, so TTLs and cooldowns need no sleeping.
-final class ManualClock: FetchClock {
-    private let time = Mutex(1_000.0)
-    var now: Double { time.withLock { $0 } }
-    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
-}
-
 /// A simulator and a fetcher on one shared transport, both shut down afterwards.
 func withFetcher<R>(
-    connectionsPerHost: Int = 8, clock: any FetchClock = SystemFetchClock(), cacheBytes: Int = Fetcher.defaultCacheBytes,
+    connectionsPerHost: Int = 8, clock: any Clock<Duration> = ContinuousClock(), cacheBytes: Int = Fetcher.defaultCacheBytes,
     _ body: (Simulator, Fetcher) async throws -> R
 ) async throws -> R {
     let simulator = try await Simulator.start(scenario: SimulatorScenario(today: "2026-11-24"))

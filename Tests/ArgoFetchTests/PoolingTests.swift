@@ -71,16 +71,16 @@ struct PoolingTests {
 
     @Test("cache: a hit inside the TTL, a miss after it (test clock); failures are not cached")
     func cacheTTL() async throws {
-        let clock = ManualClock()
+        let clock = TestClock()
         try await withFetcher(clock: clock) { sim, fetcher in
             fetcher.configure(policy { $0.cacheTTL = 10 })
             let first = try await fetcher.fetch(barsRequest(sim, "AAPL"), source: "alpaca", deadline: deadline(in: 10))
             #expect(!first.fromCache)
-            clock.advance(9.9)
+            clock.advance(by: .milliseconds(9_900))
             let second = try await fetcher.fetch(barsRequest(sim, "AAPL"), source: "alpaca", deadline: deadline(in: 10))
             #expect(second.fromCache && second.body == first.body)
             #expect(sim.stats.routes["alpaca"]?.requests == 1)
-            clock.advance(0.2)
+            clock.advance(by: .milliseconds(200))
             let third = try await fetcher.fetch(barsRequest(sim, "AAPL"), source: "alpaca", deadline: deadline(in: 10))
             #expect(!third.fromCache)
             #expect(sim.stats.routes["alpaca"]?.requests == 2)
@@ -98,24 +98,43 @@ struct PoolingTests {
         }
     }
 
-    @Test("a rate limit of 5 per second holds over 20 requests")
+    @Test("a rate limit of 5 per second holds over 20 requests (test clock)", .timeLimit(.minutes(1)))
     func rateLimitHolds() async throws {
-        try await withFetcher { sim, fetcher in
+        let clock = TestClock()
+        // The bucket keeps inside the vendor's allowance: half its burst at once, then 95% of its rate.
+        let burst = Int((5 * TokenBucket.burstShare).rounded(.up)), rate = 5 * TokenBucket.rateShare
+        try await withFetcher(clock: clock) { sim, fetcher in
             fetcher.configure(policy("yahoo") { $0.rateLimit = .init(requests: 5, per: 1) })
-            let start = ContinuousClock.now
+            let done = Counter()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<20 {
                     group.addTask {
                         let request = FetchRequest(baseURL: sim.baseURL, path: "/v8/finance/chart/R\(index)", query: [.init("range", "1mo"), .init("interval", "1d")])
                         _ = try await fetcher.fetch(request, source: "yahoo", deadline: deadline(in: 30))
+                        done.increment()
                     }
                 }
+                // The burst goes at once; every other request waits its turn.
+                await clock.sleepers(atLeast: 20 - burst)
+                while done.value < burst { await Task.yield() }
+                #expect(sim.stats.routes["yahoo"]?.requests == burst)
+                let waits = clock.pendingWaits
+                #expect(waits.count == 20 - burst)
+                #expect(waits.last.map { abs($0.seconds - Double(20 - burst) / rate) < 0.01 } == true, "the last waits \(waits.last ?? .zero)")
+                // Time passes in 50 ms steps: never more than the burst and the rate allow by then.
+                var elapsed = Duration.zero
+                while done.value < 20, elapsed < .seconds(10) {
+                    clock.advance(by: .milliseconds(50))
+                    elapsed += .milliseconds(50)
+                    while done.value + clock.pendingWaits.count < 20 { await Task.yield() }
+                    let allowed = burst + Int(rate * elapsed.seconds)
+                    #expect((sim.stats.routes["yahoo"]?.requests ?? 0) <= allowed, "after \(elapsed)")
+                }
                 try await group.waitForAll()
+                #expect(abs(elapsed.seconds - Double(20 - burst) / rate) < 0.1, "done after \(elapsed), when the last was due")
             }
-            // 5 at once (the burst), then 15 more at 5 per second: at least 3 s.
-            #expect(start.duration(to: .now) >= .milliseconds(2_950))
             #expect(sim.stats.routes["yahoo"]?.requests == 20)
-            #expect((fetcher.stats(for: "yahoo")?.rateLimitWait ?? 0) > 0)
+            #expect((fetcher.stats(for: "yahoo")?.rateLimitWait ?? 0) > 3)
         }
     }
 
