@@ -10,7 +10,8 @@ import Logging
 /// Everything cycles need, built from `Config/`, `plugins/` and the
 /// environment: the engine (kept current by the reloader) over one shared HTTP
 /// transport, the logger, and with `--demo` the in-process simulator every
-/// source points at.
+/// source points at: over TLS with a throw-away authority the transport is told
+/// to trust, offering HTTP/2, as the vendors' fronts do.
 struct Runtime {
     let reloader: EngineReloader
     let transport: HTTPTransport
@@ -18,6 +19,8 @@ struct Runtime {
     let config: ArgoConfig
     let logger: Logger
     let secrets: LogSecrets
+    /// The demo authority's file, removed at shutdown.
+    let demoCAFile: String?
 
     var engine: SignalEngine { reloader.engine }
 
@@ -44,22 +47,33 @@ struct Runtime {
         let level = LineLogHandler.level(named: config.logLevel) ?? .info
         let logger = Logger(label: "argo") { _ in LineLogHandler(level: level, secrets: secrets) }
         var simulator: Simulator?
+        var transportConfiguration = config.transportConfiguration
+        var demoCAFile: String?
         if options.demo {
             // One listening port per source: each talks to its own "host", with its own pool, as in production.
-            simulator = try await Simulator.start(host: "127.0.0.1", port: 0, scenario: .demo, threads: 2, listeners: 8)
+            let tls = try SimulatorTLS.throwAway()
+            simulator = try await Simulator.start(
+                host: "127.0.0.1", port: 0, scenario: .demo, threads: 2, listeners: 8,
+                wire: Simulator.Wire(tls: tls, http2MaxStreams: Simulator.demoHTTP2MaxStreams))
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("argo-demo-ca-\(getpid()).pem").path
+            try tls.writeCA(to: path)
+            transportConfiguration.caFile = path
+            demoCAFile = path
         }
         HeapTrim.keepFreedHeap()
-        let transport = HTTPTransport(configuration: config.transportConfiguration)
+        let transport = HTTPTransport(configuration: transportConfiguration)
         let workspace = Workspace(configPath: options.config, environment: environment, demoBaseURLs: simulator?.baseURLs)
         do {
             let reloader = try await EngineReloader(
                 workspace: workspace, fetcher: Fetcher(transport: transport, observer: metrics, cacheBytes: config.cacheBytes), logger: logger, metrics: metrics)
             secrets.set(reloader.engine.sources.flatMap(\.policy.secrets))
-            return Runtime(reloader: reloader, transport: transport, simulator: simulator, config: config, logger: logger, secrets: secrets)
+            return Runtime(reloader: reloader, transport: transport, simulator: simulator, config: config, logger: logger, secrets: secrets,
+                           demoCAFile: demoCAFile)
         } catch {
             for line in error.lines { printError("argo: \(line)") }
             try? await transport.shutdown()
             try? await simulator?.shutdown()
+            if let demoCAFile { try? FileManager.default.removeItem(atPath: demoCAFile) }
             throw ExitCode(1)
         }
     }
@@ -78,5 +92,6 @@ struct Runtime {
     func shutdown() async {
         try? await transport.shutdown()
         try? await simulator?.shutdown()
+        if let demoCAFile { try? FileManager.default.removeItem(atPath: demoCAFile) }
     }
 }

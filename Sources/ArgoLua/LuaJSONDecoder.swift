@@ -79,7 +79,7 @@ extension LuaState {
 
 /// The decoder's state. Open containers live on the Lua stack; `frames` says what
 /// each one is. A new object or array is presized from its previous sibling,
-/// which fits the arrays of same-shaped objects that market data is made of.
+/// which fits the arrays of same-shaped objects that data APIs return.
 struct JSONToLua {
     struct Frame {
         var isArray: Bool
@@ -233,7 +233,7 @@ struct JSONToLua {
     }
 
     /// At an array's `[` inside the document: when the array is flat (scalars,
-    /// or objects and arrays of scalars: what bars and columns are) and longer
+    /// or objects and arrays of scalars: records and columns) and longer
     /// than ``lazyJSONThreshold`` bytes, pushes it as a lazy array, moves past
     /// it and returns true. Other arrays, and arrays whose brackets do not
     /// balance, are left to the eager decoder (which reports such errors); the

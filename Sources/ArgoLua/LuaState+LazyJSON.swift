@@ -7,8 +7,8 @@ internal import CLua
 // the sandbox `next`, `rawget`, `rawset`, `rawlen`, `getmetatable`,
 // `setmetatable`) decodes the array into that table and drops the metatable, so
 // from then on it is an ordinary table. The host reads arrays a plugin hands
-// back untouched (a market-data plugin's bars) straight from the text
-// (`LuaState+LazyRecords.swift`), without a Lua table per bar.
+// back untouched straight from the text (`LuaJSONRecords.swift`), without a
+// Lua table per record.
 
 /// Arrays at least this long in bytes are decoded lazily.
 let lazyJSONThreshold = 1024

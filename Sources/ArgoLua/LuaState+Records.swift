@@ -32,8 +32,8 @@ public enum LuaRecordsError: Error, Equatable {
 extension LuaState {
     /// Reads `table[field]` of the table at `index`, a list of tables, one record
     /// at a time: `body` gets the 1-based position and the values of `keys`
-    /// (`.missing` where absent), without a ``LuaValue`` per record. This is the
-    /// fast path for the hundreds of bars a market-data plugin returns. Returns
+    /// (`.missing` where absent), without a ``LuaValue`` per record: the fast
+    /// path for long lists of same-shaped records. Returns
     /// false when the field is nil or the value at `index` is no table. Reads raw: no metamethod runs;
     /// a lazy JSON array is read from its text (a ``JSONDecodeError`` when it is malformed).
     @discardableResult

@@ -70,7 +70,7 @@ extension LuaState {
     }
 
     /// ``value(at:)``; when the value is a table, without its string keys in
-    /// `excluding` (fields the caller reads apart, such as a parse result's bars).
+    /// `excluding` (fields the caller reads apart, such as a long list it reads as records).
     public func value(at index: Int32, excluding fields: Set<String>) throws -> LuaValue {
         let absolute = lua_absindex(L, index)
         var path: Set<UnsafeRawPointer> = []
@@ -172,25 +172,11 @@ extension LuaState {
 extension LuaState {
     // MARK: - Tables without a LuaValue in between
 
-    /// Pushes `{ status = status, headers = { [name] = value, ... }, body = body }`,
-    /// the table a plugin's `parse` gets for one HTTP response (a repeated
-    /// header name keeps its last value).
-    public func pushResponse(status: Int, headers: [(name: String, value: String)], body: [UInt8]) throws {
-        guard lua_checkstack(L, 6) != 0 else {
-            throw LuaError(kind: .conversion, message: "Lua stack overflow while pushing a response")
+    /// Makes room for `slots` more values on the stack, or throws a conversion error.
+    public func reserveStack(_ slots: Int) throws {
+        guard lua_checkstack(L, Int32(clamping: slots)) != 0 else {
+            throw LuaError(kind: .conversion, message: "Lua stack overflow")
         }
-        lua_createtable(L, 0, 3)
-        lua_pushinteger(L, lua_Integer(status))
-        lua_setfield(L, -2, "status")
-        lua_createtable(L, 0, Int32(clamping: headers.count))
-        for header in headers {
-            pushString(header.name)
-            pushString(header.value)
-            lua_rawset(L, -3)
-        }
-        lua_setfield(L, -2, "headers")
-        pushBytes(body)
-        lua_setfield(L, -2, "body")
     }
 
     /// Pushes an integer.

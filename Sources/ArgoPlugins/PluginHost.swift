@@ -269,11 +269,11 @@ public final class PluginHost: Sendable {
         try await call("parse", plugin: plugin, redactor: redactor, deadline: deadline) { state, reference in
             state.pushReference(reference)
             if let single = responses[nil], responses.count == 1 {
-                try state.pushResponse(status: single.status, headers: single.headers, body: single.body)
+                try state.pushResponse(single)
             } else {
                 state.pushTable(fields: responses.count)
                 for (name, response) in responses {
-                    try state.pushResponse(status: response.status, headers: response.headers, body: response.body)
+                    try state.pushResponse(response)
                     state.setField(name ?? "default")
                 }
             }

@@ -1,9 +1,13 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
+import NIOSSL
 
 /// The upstream simulator: a real HTTP/1.1 server with keep-alive on one
-/// loopback port, serving the six vendor APIs in their wire formats.
+/// loopback port, serving the six vendor APIs in their wire formats. With
+/// ``SimulatorTLS`` it speaks TLS, and HTTP/2 too when offered by ALPN, as the
+/// vendors' own fronts do.
 ///
 /// ```swift
 /// let simulator = try await Simulator.start(scenario: scenario)
@@ -21,33 +25,58 @@ public final class Simulator: Sendable {
     /// The host it listens on.
     public let host: String
 
+    /// The certificate authority clients must trust, when it speaks TLS.
+    public let tls: SimulatorTLS?
+
     let core: SimulatorCore
     private let channels: [any Channel]
     private let group: MultiThreadedEventLoopGroup
 
-    private init(core: SimulatorCore, channels: [any Channel], group: MultiThreadedEventLoopGroup, host: String) {
+    private init(core: SimulatorCore, channels: [any Channel], group: MultiThreadedEventLoopGroup, host: String, tls: SimulatorTLS?) {
         self.core = core
         self.channels = channels
         self.group = group
         self.host = host
+        self.tls = tls
         ports = channels.map { $0.localAddress?.port ?? 0 }
         port = ports[0]
     }
 
-    /// `http://host:port`.
-    public var baseURL: String { "http://\(host):\(port)" }
+    /// `http://host:port`, or `https://` with TLS.
+    public var baseURL: String { baseURLs[0] }
 
-    /// `http://host:port` for every listening port.
-    public var baseURLs: [String] { ports.map { "http://\(host):\($0)" } }
+    /// The base URL of every listening port.
+    public var baseURLs: [String] { ports.map { "\(tls == nil ? "http" : "https")://\(host):\($0)" } }
+
+    /// How a simulator speaks on the wire.
+    public struct Wire: Sendable {
+        /// TLS with this throw-away authority; nil: plain HTTP/1.1.
+        public var tls: SimulatorTLS?
+        /// With TLS, HTTP/2 is offered by ALPN, with at most this many concurrent
+        /// streams per connection (Cloudflare's front allows 256, nginx 128); nil: HTTP/1.1 only.
+        public var http2MaxStreams: Int?
+
+        public init(tls: SimulatorTLS? = nil, http2MaxStreams: Int? = nil) {
+            self.tls = tls
+            self.http2MaxStreams = http2MaxStreams
+        }
+
+        /// Plain HTTP/1.1.
+        public static let plain = Wire()
+    }
+
+    /// The streams per HTTP/2 connection `--demo` and `argo simulate --tls` allow: Cloudflare's default.
+    public static let demoHTTP2MaxStreams = 256
 
     /// Starts serving on `host:port` (port 0: any free port). Loopback only by default.
     public static func start(
         host: String = "127.0.0.1", port: Int = 0, scenario: SimulatorScenario = SimulatorScenario(), threads: Int = 1,
-        listeners: Int = 1
+        listeners: Int = 1, wire: Wire = .plain
     ) async throws -> Simulator {
         let today = scenario.today.flatMap { TradingDay(iso: Substring($0)) } ?? TradingDay.currentUTC()
         let market = SimulatedMarket(today: today, unlisted: Set(scenario.unlisted ?? ["XYZ", "ZZZZ", "NOPE"]))
         let core = SimulatorCore(market: market, knobs: scenario.routes)
+        let tlsContext = try wire.tls?.serverContext(protocols: wire.http2MaxStreams == nil ? ["http/1.1"] : ["h2", "http/1.1"])
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         var channels: [any Channel] = []
         do {
@@ -57,20 +86,55 @@ public final class Simulator: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(SimulatorHandler(core: core))
-                    }
+                    configure(channel, core: core, tls: tlsContext, http2MaxStreams: wire.http2MaxStreams)
                 }
                 .bind(host: host, port: index == 0 ? port : 0).get()
             channels.append(channel)
             }
-            return Simulator(core: core, channels: channels, group: group, host: host)
+            return Simulator(core: core, channels: channels, group: group, host: host, tls: wire.tls)
         } catch {
             for channel in channels { try? await channel.close() }
             try? await group.shutdownGracefully()
             throw error
         }
+    }
+
+    /// One accepted connection's pipeline: HTTP/1.1, or TLS and then HTTP/1.1 or HTTP/2 as ALPN decides.
+    private static func configure(
+        _ channel: any Channel, core: SimulatorCore, tls: NIOSSLContext?, http2MaxStreams: Int?
+    ) -> EventLoopFuture<Void> {
+        let connection = ConnectionTally()
+        let http1: NIOChannelInitializer = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                try channel.pipeline.syncOperations.addHandler(SimulatorHandler(core: core, connection: connection))
+            }
+        }
+        guard let tls else { return http1(channel) }
+        do {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        guard let http2MaxStreams else { return http1(channel) }
+        return channel.configureHTTP2SecureUpgrade(
+            h2ChannelConfigurator: { channel in
+                connection.http2 = true
+                return channel.configureHTTP2Pipeline(
+                    mode: .server,
+                    initialLocalSettings: [
+                        HTTP2Setting(parameter: .maxConcurrentStreams, value: http2MaxStreams),
+                        HTTP2Setting(parameter: .maxHeaderListSize, value: 1 << 14),
+                    ]
+                ) { stream in
+                    stream.eventLoop.makeCompletedFuture {
+                        try stream.pipeline.syncOperations.addHandlers([
+                            HTTP2FramePayloadToHTTP1ServerCodec(), SimulatorHandler(core: core, connection: connection),
+                        ])
+                    }
+                }.map { _ in }
+            },
+            http1ChannelConfigurator: http1)
     }
 
     /// Stops listening, closes connections and the event loops.
@@ -107,9 +171,13 @@ private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHan
     let core: SimulatorCore
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
-    private var connectionCounted = false
+    /// Shared by the streams of one HTTP/2 connection.
+    private let connection: ConnectionTally
 
-    init(core: SimulatorCore) { self.core = core }
+    init(core: SimulatorCore, connection: ConnectionTally) {
+        self.core = core
+        self.connection = connection
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -124,9 +192,9 @@ private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHan
             let request = SimulatedRequest(
                 method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body)
             let (response, route) = core.handle(request)
-            if !connectionCounted, let route = route ?? core.route(of: request) {
-                connectionCounted = true
-                core.state.recordConnection(route: route)
+            if !connection.counted, let route = route ?? core.route(of: request) {
+                connection.counted = true
+                core.state.recordConnection(route: route, http2: connection.http2)
             }
             if response.hang { return }
             let keepAlive = head.isKeepAlive
@@ -164,4 +232,14 @@ extension Simulator {
     static func boundedDelay(_ milliseconds: Double) -> Double {
         milliseconds.isFinite ? min(max(milliseconds, 0), 3_600_000) : 0
     }
+}
+
+/// Whether a connection was counted yet, for its first request's route.
+///
+/// `@unchecked Sendable`: a connection and its HTTP/2 streams share one event
+/// loop, the only thread that touches `counted`.
+private final class ConnectionTally: @unchecked Sendable {
+    var counted = false
+    /// Set when ALPN chose HTTP/2.
+    var http2 = false
 }

@@ -77,8 +77,11 @@ final class SimulatorState: Sendable {
         }
     }
 
-    func recordConnection(route: SimulatedRoute) {
-        mutable.withLock { $0.stats.routes[route.rawValue, default: SimulatorStats.Route()].connections += 1 }
+    func recordConnection(route: SimulatedRoute, http2: Bool) {
+        mutable.withLock {
+            $0.stats.routes[route.rawValue, default: SimulatorStats.Route()].connections += 1
+            if http2 { $0.stats.routes[route.rawValue, default: SimulatorStats.Route()].http2Connections += 1 }
+        }
     }
 
     func recordResponse(route: SimulatedRoute, status: Int, bytes: Int) {

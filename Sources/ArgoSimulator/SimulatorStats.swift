@@ -4,6 +4,8 @@ public struct SimulatorStats: Sendable, Equatable, Codable {
         public var requests = 0
         /// Connections whose first request went to this route.
         public var connections = 0
+        /// Of those, the ones that spoke HTTP/2.
+        public var http2Connections = 0
         public var bytesIn = 0
         public var bytesOut = 0
         public var bySymbol: [String: Int] = [:]
@@ -16,7 +18,7 @@ public struct SimulatorStats: Sendable, Equatable, Codable {
         public var firstResponseEvent: Int? = nil
 
         enum CodingKeys: String, CodingKey {
-            case requests, connections, hung
+            case requests, connections, hung, http2Connections = "http2_connections"
             case firstRequestEvent = "first_request_event", firstResponseEvent = "first_response_event"
             case bytesIn = "bytes_in", bytesOut = "bytes_out", bySymbol = "by_symbol", byStatus = "by_status"
         }
