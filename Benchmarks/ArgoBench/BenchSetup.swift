@@ -63,6 +63,11 @@ struct BenchSettings {
     var cache = true
     /// Per source: the requests a second the client may send, and the burst.
     var rateLimits: [String: (requests: Int, perSeconds: Double)] = [:]
+    /// The cycle's deadline in seconds.
+    var deadline = 600.0
+    /// `http.client` and `http.ca_file`, when set.
+    var client: HTTPTransport.Configuration.Client?
+    var caFile: String?
 
     var yaml: String {
         let width = min(1024, max(8, symbols))
@@ -77,8 +82,8 @@ struct BenchSettings {
             return "  \(name): { \(fields.joined(separator: ", ")) }"
         }
         return """
-            cycle: { deadline: 600s, max_concurrent_symbols: \(max(64, symbols)) }
-            http: { connections_per_host: \(width) }
+            cycle: { deadline: \(deadline)s, max_concurrent_symbols: \(max(64, symbols)) }
+            http: { connections_per_host: \(width)\(client.map { ", client: \($0.rawValue)" } ?? "")\(caFile.map { ", ca_file: \"\($0)\"" } ?? "") }
             sources:
             \(lines.joined(separator: "\n"))
             """
@@ -87,10 +92,10 @@ struct BenchSettings {
 
 /// Builds engines over the shipped plugins and consensus, against a simulator.
 struct BenchSetup {
-    /// The HTTP client every engine uses: `ARGO_BENCH_CLIENT` (`argo`, the
-    /// default, or `async-http-client`); the sections' processes inherit it.
+    /// The HTTP client every engine uses when `ARGO_BENCH_CLIENT` names one
+    /// (`argo` or `async-http-client`), whatever the settings say; the sections' processes inherit it.
     static let client = ProcessInfo.processInfo.environment["ARGO_BENCH_CLIENT"]
-        .flatMap(HTTPTransport.Configuration.Client.init(rawValue:)) ?? .argo
+        .flatMap(HTTPTransport.Configuration.Client.init(rawValue:))
 
     let simulator: any SimulatorControl
     let host: PluginHost
@@ -112,7 +117,7 @@ struct BenchSetup {
     func engine(_ variant: Variant) throws -> (SignalEngine, HTTPTransport) {
         var settings = config.transportConfiguration
         settings.connectionPerRequest = !variant.pooled
-        settings.client = BenchSetup.client
+        if let client = BenchSetup.client { settings.client = client }
         let transport = HTTPTransport(configuration: settings)
         let sources = try workspace.sources(plugins: host.plugins, config: config, consensus: host.consensus)
         let fetcher = Fetcher(transport: transport, cacheBytes: config.cacheBytes)

@@ -27,17 +27,21 @@ final class RemoteSimulator: SimulatorControl {
     }
 
     let baseURLs: [String]
+    /// With TLS: the file of the child's throw-away certificate authority, for `http.ca_file`.
+    let caFile: String?
     private let process: Process
     private let commands: FileHandle
     private let replies: LineReader
 
     static let flag = "--serve-simulator"
 
-    init(scenario: SimulatorScenario, listeners: Int) throws {
+    /// - Parameter tlsStreams: nil: plain HTTP/1.1; otherwise TLS with a throw-away
+    ///   authority, offering HTTP/2 with this many streams per connection (0: HTTP/1.1 only).
+    init(scenario: SimulatorScenario, listeners: Int, tlsStreams: Int? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         let scenarioJSON = String(decoding: try JSONEncoder().encode(scenario), as: UTF8.self)
-        process.arguments = [Self.flag, scenarioJSON, "\(listeners)"]
+        process.arguments = [Self.flag, scenarioJSON, "\(listeners)", tlsStreams.map { "tls:\($0)" } ?? "plain"]
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -45,8 +49,9 @@ final class RemoteSimulator: SimulatorControl {
         self.process = process
         commands = input.fileHandleForWriting
         replies = LineReader(output.fileHandleForReading)
-        guard let first = replies.next() else { throw BenchError("the simulator child exited before listening") }
+        guard let first = replies.next(), let second = replies.next() else { throw BenchError("the simulator child exited before listening") }
         baseURLs = first.split(separator: " ").map(String.init)
+        caFile = second == "-" ? nil : second
     }
 
     func resetCounters() throws {
@@ -78,16 +83,28 @@ final class RemoteSimulator: SimulatorControl {
         process.waitUntilExit()
     }
 
-    /// The child's side: serve `scenarioJSON` on loopback, print the base URLs,
-    /// then answer commands until stdin closes.
-    static func serve(scenarioJSON: String, listeners: Int) async throws {
+    /// The child's side: serve `scenarioJSON` on loopback (`wire`: `plain` or
+    /// `tls:STREAMS`), print the base URLs and the authority's file (`-` without
+    /// TLS), then answer commands until stdin closes.
+    static func serve(scenarioJSON: String, listeners: Int, wire: String) async throws {
         let scenario = try JSONDecoder().decode(SimulatorScenario.self, from: Data(scenarioJSON.utf8))
-        let simulator = try await Simulator.start(scenario: scenario, threads: 2, listeners: listeners)
+        var caFile: String?
+        var setup = Simulator.Wire.plain
+        if wire.hasPrefix("tls:") {
+            let streams = Int(wire.dropFirst(4)) ?? Simulator.demoHTTP2MaxStreams
+            setup = Simulator.Wire(tls: try SimulatorTLS.throwAway(), http2MaxStreams: streams == 0 ? nil : streams)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-ca-\(getpid()).pem").path
+            try setup.tls?.writeCA(to: path)
+            caFile = path
+        }
+        defer { if let caFile { try? FileManager.default.removeItem(atPath: caFile) } }
+        let simulator = try await Simulator.start(scenario: scenario, threads: 2, listeners: listeners, wire: setup)
         let encoder = JSONEncoder()
         func send(_ line: String) {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         send(simulator.baseURLs.joined(separator: " "))
+        send(caFile ?? "-")
         while let command = readLine() {
             if command.hasPrefix("warm ") {
                 for symbol in command.dropFirst(5).split(separator: ",") { _ = simulator.market.bars(String(symbol)) }

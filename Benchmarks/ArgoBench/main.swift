@@ -1,4 +1,5 @@
 import ArgoEngine
+import ArgoFetch
 import ArgoService
 import ArgoSimulator
 import Foundation
@@ -9,8 +10,9 @@ import Foundation
 // and Argo disagree on any symbol's signal.
 
 // The simulator child of `RemoteSimulator` runs this same executable.
-if CommandLine.arguments.count == 4, CommandLine.arguments[1] == RemoteSimulator.flag {
-    try await RemoteSimulator.serve(scenarioJSON: CommandLine.arguments[2], listeners: Int(CommandLine.arguments[3]) ?? 1)
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == RemoteSimulator.flag {
+    try await RemoteSimulator.serve(scenarioJSON: CommandLine.arguments[2], listeners: Int(CommandLine.arguments[3]) ?? 1,
+                                    wire: CommandLine.arguments[4])
     exit(0)
 }
 
@@ -32,6 +34,12 @@ struct Options {
     var scaleRate = 200
     /// `host-ab`: the directory whose plugins and consensus engine B runs (A runs this directory's).
     var abRoot: String?
+    /// `transport`: the clients compared, the cycles each runs at each size, the HTTP/2
+    /// streams the simulator allows per connection, and the cycle's deadline.
+    var clients: [HTTPTransport.Configuration.Client] = HTTPTransport.Configuration.Client.allCases
+    var transportRuns = 10
+    var streams = Simulator.demoHTTP2MaxStreams
+    var transportDeadline = 20.0
 
     /// The arguments given, less `--sections` and `--out` (for a section's own process).
     var forwarded: [String] = []
@@ -59,8 +67,13 @@ struct Options {
             case "--scale-cycles": scaleCycles = max(2, Int(value) ?? scaleCycles)
             case "--scale-rate": scaleRate = max(1, Int(value) ?? scaleRate)
             case "--ab-root": abRoot = value
+            case "--clients", "--client": clients = value.split(separator: ",").compactMap { HTTPTransport.Configuration.Client(rawValue: String($0)) }
+            case "--transport-runs": transportRuns = max(1, Int(value) ?? transportRuns)
+            case "--streams": streams = max(0, Int(value) ?? streams)
+            case "--transport-deadline": transportDeadline = Double(value) ?? transportDeadline
             default:
-                let usage = "usage: ArgoBench [--sections seed,host,plugins,scale,client,host-ab] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
+                let usage = "usage: ArgoBench [--sections seed,host,plugins,scale,client,host-ab,transport] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
+                    + "[--clients argo,async-http-client] [--transport-runs 10] [--streams 256] [--transport-deadline 20] "
                     + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n       ArgoBench --sections host-ab --ab-root DIR [--host-symbols 500] [--host-cycles 20]: this directory's plugins (A) against DIR's (B), cycles alternating in one process\n"
                 FileHandle.standardError.write(Data(usage.utf8))
                 exit(2)
@@ -81,6 +94,41 @@ HeapTrim.keepFreedHeap()  // as `argo` does at start
 let options = Options(CommandLine.arguments)
 let root = FileManager.default.currentDirectoryPath
 var results = Results(machine: Results.machine(), options: options.described)
+
+if options.sections.contains("transport") {
+    // Each client at each size in a process of its own (`transport-one`), so that peak memory is that client's alone.
+    let counts = options.counts == [1, 6, 50, 500] ? [6, 50, 500] : options.counts
+    var rows: [TransportRun.Row] = []
+    for client in options.clients {
+        for count in counts {
+            let partial = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-transport-\(getpid()).json").path
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+            child.arguments = ["--sections", "transport-one", "--client", client.rawValue, "--symbols", "\(count)",
+                               "--transport-runs", "\(options.transportRuns)", "--streams", "\(options.streams)",
+                               "--transport-deadline", "\(options.transportDeadline)", "--out", partial]
+            try child.run()
+            child.waitUntilExit()
+            guard let data = FileManager.default.contents(atPath: partial) else { throw BenchError("transport-one wrote no results") }
+            try? FileManager.default.removeItem(atPath: partial)
+            rows.append(contentsOf: try JSONDecoder().decode([TransportRun.Row].self, from: data))
+        }
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let output = options.output == "bench/results.json" ? "bench/transport.json" : options.output
+    try encoder.encode(rows).write(to: URL(fileURLWithPath: output))
+    print("## HTTP clients over TLS\n\n" + TransportRun.markdown(rows) + "\n")
+    exit(0)
+}
+if options.sections.contains("transport-one") {
+    let client = options.clients.first ?? .argo
+    let row = try await TransportRun.one(client: client, symbols: options.counts.first ?? 6, runs: options.transportRuns,
+                                         streams: options.streams, deadline: options.transportDeadline, root: root)
+    let encoder = JSONEncoder()
+    try encoder.encode([row]).write(to: URL(fileURLWithPath: options.output))
+    exit(0)
+}
 
 if options.sections.count > 1 {
     // Each section in a process of its own, so that none inherits another's memory
