@@ -5,7 +5,7 @@
 #   make bench      before (the seed) vs argo, host overhead, 2,000 symbols at rate limits: tables + bench/results.json (release, ~7 min)
 #   make bench-lua  JSON→Lua decoding micro benchmark (release)
 #   make bench-sim  simulator throughput on loopback with wrk (release)
-#   make bench-fetch  client CPU per request through the fetch core, both HTTP clients (release)
+#   make bench-fetch  client CPU per request through the fetch core (release)
 #   make deps       install the system packages Argo needs (liblua5.4-dev, libsqlite3-dev, zlib1g-dev, pkg-config, python3)
 #   make clean      remove build products
 #   make help       this list

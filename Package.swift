@@ -10,13 +10,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.40.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.1.0"),
-        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.26.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
@@ -53,12 +51,11 @@ let package = Package(
         .target(name: "CHeapTuning"),
         // Plugin files: loading and validating them, calling request/parse/signal/combine in pooled Lua states, their examples.
         .target(name: "ArgoPlugins", dependencies: ["ArgoCore", "ArgoLua"]),
-        // The fetch core: one pooled HTTP client (Argo's HTTP/1.1 or AsyncHTTPClient), retries, rate limits, cache, coalescing, breaker.
+        // The fetch core: the HTTP client (Argo's HTTP/1.1 on SwiftNIO), retries, rate limits, cache, coalescing, breaker.
         .target(
             name: "ArgoFetch",
             dependencies: [
                 "ArgoCore", "ArgoJSONScan", "CZlib",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -21,7 +21,7 @@ PARTS = [
     ("regime", r"Regime"),
     ("consensus", r"Consensus"),
     ("engine (fan-out, plugin host, report)", r"10ArgoEngine"),
-    ("HTTP client (ArgoFetch/HTTP1 or AsyncHTTPClient, NIO, sockets)",
+    ("HTTP client (ArgoFetch/HTTP1, NIO, sockets)",
      r"9ArgoFetch\w*(HTTP1|RequestTarget|OriginPools|AsyncHTTPClientBackend)|AsyncHTTPClient|NIOPosix|NIOCore|NIOHTTP1|NIOSSL|NIOHTTPCompression|\bNIO\b|7NIOCore|8NIOPosix|8NIOHTTP1|15AsyncHTTPClient"),
     ("fetch core (policies, cache, stats, pruning)", r"9ArgoFetch"),
     ("Swift concurrency runtime", r"libswift_Concurrency|swift_task|swift_job"),

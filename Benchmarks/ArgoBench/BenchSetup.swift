@@ -65,8 +65,7 @@ struct BenchSettings {
     var rateLimits: [String: (requests: Int, perSeconds: Double)] = [:]
     /// The cycle's deadline in seconds.
     var deadline = 600.0
-    /// `http.client` and `http.ca_file`, when set.
-    var client: HTTPTransport.Configuration.Client?
+    /// `http.ca_file`, when set.
     var caFile: String?
 
     var yaml: String {
@@ -83,7 +82,7 @@ struct BenchSettings {
         }
         return """
             cycle: { deadline: \(deadline)s, max_concurrent_symbols: \(max(64, symbols)) }
-            http: { connections_per_host: \(width)\(client.map { ", client: \($0.rawValue)" } ?? "")\(caFile.map { ", ca_file: \"\($0)\"" } ?? "") }
+            http: { connections_per_host: \(width)\(caFile.map { ", ca_file: \"\($0)\"" } ?? "") }
             sources:
             \(lines.joined(separator: "\n"))
             """
@@ -92,11 +91,6 @@ struct BenchSettings {
 
 /// Builds engines over the shipped plugins and consensus, against a simulator.
 struct BenchSetup {
-    /// The HTTP client every engine uses when `ARGO_BENCH_CLIENT` names one
-    /// (`argo` or `async-http-client`), whatever the settings say; the sections' processes inherit it.
-    static let client = ProcessInfo.processInfo.environment["ARGO_BENCH_CLIENT"]
-        .flatMap(HTTPTransport.Configuration.Client.init(rawValue:))
-
     let simulator: any SimulatorControl
     let host: PluginHost
     let config: ArgoConfig
@@ -117,7 +111,6 @@ struct BenchSetup {
     func engine(_ variant: Variant) throws -> (SignalEngine, HTTPTransport) {
         var settings = config.transportConfiguration
         settings.connectionPerRequest = !variant.pooled
-        if let client = BenchSetup.client { settings.client = client }
         let transport = HTTPTransport(configuration: settings)
         let sources = try workspace.sources(plugins: host.plugins, config: config, consensus: host.consensus)
         let fetcher = Fetcher(transport: transport, cacheBytes: config.cacheBytes)

@@ -4,18 +4,18 @@ import ArgoFetch
 import ArgoSimulator
 import Foundation
 
-/// `--sections transport`: the evidence for keeping one HTTP client. Each client
-/// runs whole cycles against the simulator in a child process over TLS, with
-/// HTTP/2 offered as the vendors' fronts offer it, on the seed's latency
-/// profile, under a production deadline, with the cache off. Every cycle has a
-/// fresh engine and pool, so each pays its handshakes. Each client and watch-list
-/// size runs in a process of its own, so peak memory is that client's alone.
+/// `--sections transport`: the HTTP client's reliability and cost over TLS
+/// (docs/http.md). Whole cycles against the simulator in a child process over
+/// TLS, with HTTP/2 offered as the vendors' fronts offer it, on the seed's
+/// latency profile, under a production deadline, with the cache off. Every
+/// cycle has a fresh engine and pool, so each pays its handshakes. Each
+/// watch-list size runs in a process of its own, so peak memory is its alone.
 enum TransportRun {
     struct Run: Codable {
         var wallSeconds: Double
         var cpuSeconds: Double
         var peakRSSMB: Double
-        /// Connections the simulator accepted, and how many of them spoke HTTP/2.
+        /// Connections the simulator accepted, and how many of them spoke HTTP/2 (none: the client asks for HTTP/1.1).
         var connections: Int
         var http2Connections: Int
         /// Symbols with a signal and no failed source.
@@ -27,6 +27,7 @@ enum TransportRun {
     }
 
     struct Row: Codable {
+        /// `argo`; bench/transport.json keeps the runs of the AsyncHTTPClient backend it was chosen over.
         var client: String
         var symbols: Int
         var streams: Int
@@ -36,8 +37,8 @@ enum TransportRun {
         var reliable: Bool { runs.allSatisfy { $0.symbolsOK == $0.symbols && $0.deadlineHeld } }
     }
 
-    /// One client at one size, `runs` cycles (after one to warm the simulator's market).
-    static func one(client: HTTPTransport.Configuration.Client, symbols count: Int, runs: Int, streams: Int, deadline: Double,
+    /// One size, `runs` cycles.
+    static func one(symbols count: Int, runs: Int, streams: Int, deadline: Double,
                     root: String) async throws -> Row {
         let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(), listeners: 6, tlsStreams: streams)
         defer { simulator.stop() }
@@ -46,10 +47,9 @@ enum TransportRun {
         var settings = BenchSettings(symbols: count)
         settings.cache = false
         settings.deadline = deadline
-        settings.client = client
         settings.caFile = simulator.caFile
         let setup = try BenchSetup.make(simulator: simulator, root: root, settings: settings)
-        var row = Row(client: client.rawValue, symbols: count, streams: streams, deadline: deadline, runs: [])
+        var row = Row(client: "argo", symbols: count, streams: streams, deadline: deadline, runs: [])
         for index in 1...runs {
             let (measurement, report) = try await measure(setup, .argo, symbols: symbols)
             let stats = try simulator.currentStats()
@@ -67,7 +67,7 @@ enum TransportRun {
                 failures: Array(failures.prefix(5)))
             row.runs.append(run)
             log(String(format: "%@ %4d symbols, run %2d: %.3f s, %.2f CPU s, %.0f MB peak, %d connections (%d HTTP/2), %d/%d symbols ok%@",
-                       client.rawValue, count, index, run.wallSeconds, run.cpuSeconds, run.peakRSSMB, run.connections,
+                       "argo", count, index, run.wallSeconds, run.cpuSeconds, run.peakRSSMB, run.connections,
                        run.http2Connections, run.symbolsOK, count, failures.first.map { "; first failure: \($0)" } ?? ""))
         }
         return row

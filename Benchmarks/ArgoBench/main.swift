@@ -34,9 +34,8 @@ struct Options {
     var scaleRate = 200
     /// `host-ab`: the directory whose plugins and consensus engine B runs (A runs this directory's).
     var abRoot: String?
-    /// `transport`: the clients compared, the cycles each runs at each size, the HTTP/2
-    /// streams the simulator allows per connection, and the cycle's deadline.
-    var clients: [HTTPTransport.Configuration.Client] = HTTPTransport.Configuration.Client.allCases
+    /// `transport`: the cycles run at each size, the HTTP/2 streams the simulator
+    /// allows per connection, and the cycle's deadline.
     var transportRuns = 10
     var streams = Simulator.demoHTTP2MaxStreams
     var transportDeadline = 20.0
@@ -67,13 +66,12 @@ struct Options {
             case "--scale-cycles": scaleCycles = max(2, Int(value) ?? scaleCycles)
             case "--scale-rate": scaleRate = max(1, Int(value) ?? scaleRate)
             case "--ab-root": abRoot = value
-            case "--clients", "--client": clients = value.split(separator: ",").compactMap { HTTPTransport.Configuration.Client(rawValue: String($0)) }
             case "--transport-runs": transportRuns = max(1, Int(value) ?? transportRuns)
             case "--streams": streams = max(0, Int(value) ?? streams)
             case "--transport-deadline": transportDeadline = Double(value) ?? transportDeadline
             default:
                 let usage = "usage: ArgoBench [--sections seed,host,plugins,scale,client,host-ab,transport] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
-                    + "[--clients argo,async-http-client] [--transport-runs 10] [--streams 256] [--transport-deadline 20] "
+                    + "[--transport-runs 10] [--streams 256] [--transport-deadline 20] "
                     + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n       ArgoBench --sections host-ab --ab-root DIR [--host-symbols 500] [--host-cycles 20]: this directory's plugins (A) against DIR's (B), cycles alternating in one process\n"
                 FileHandle.standardError.write(Data(usage.utf8))
                 exit(2)
@@ -96,15 +94,15 @@ let root = FileManager.default.currentDirectoryPath
 var results = Results(machine: Results.machine(), options: options.described)
 
 if options.sections.contains("transport") {
-    // Each client at each size in a process of its own (`transport-one`), so that peak memory is that client's alone.
+    // Each size in a process of its own (`transport-one`), so that peak memory is that size's alone.
     let counts = options.counts == [1, 6, 50, 500] ? [6, 50, 500] : options.counts
     var rows: [TransportRun.Row] = []
-    for client in options.clients {
+    do {
         for count in counts {
             let partial = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-transport-\(getpid()).json").path
             let child = Process()
             child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-            child.arguments = ["--sections", "transport-one", "--client", client.rawValue, "--symbols", "\(count)",
+            child.arguments = ["--sections", "transport-one", "--symbols", "\(count)",
                                "--transport-runs", "\(options.transportRuns)", "--streams", "\(options.streams)",
                                "--transport-deadline", "\(options.transportDeadline)", "--out", partial]
             try child.run()
@@ -118,12 +116,11 @@ if options.sections.contains("transport") {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let output = options.output == "bench/results.json" ? "bench/transport.json" : options.output
     try encoder.encode(rows).write(to: URL(fileURLWithPath: output))
-    print("## HTTP clients over TLS\n\n" + TransportRun.markdown(rows) + "\n")
+    print("## The HTTP client over TLS\n\n" + TransportRun.markdown(rows) + "\n")
     exit(0)
 }
 if options.sections.contains("transport-one") {
-    let client = options.clients.first ?? .argo
-    let row = try await TransportRun.one(client: client, symbols: options.counts.first ?? 6, runs: options.transportRuns,
+    let row = try await TransportRun.one(symbols: options.counts.first ?? 6, runs: options.transportRuns,
                                          streams: options.streams, deadline: options.transportDeadline, root: root)
     let encoder = JSONEncoder()
     try encoder.encode([row]).write(to: URL(fileURLWithPath: options.output))

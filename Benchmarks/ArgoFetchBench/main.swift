@@ -2,9 +2,6 @@
 // fetch core, against `argo simulate` running as a separate process on
 // loopback (so the simulator's CPU is not counted). Not a test: it prints figures.
 //
-// Each figure is measured for both HTTP clients: Argo's own HTTP/1.1 client
-// and AsyncHTTPClient.
-//
 // Usage: ArgoFetchBench BASE_URL [requests] [concurrency]
 import ArgoCore
 import ArgoFetch
@@ -33,10 +30,9 @@ struct Figures {
 
 /// Runs `requests` fetches, `concurrency` at a time, of a small Alpaca body
 /// (distinct symbols, so neither the cache nor coalescing answers).
-func run(client: HTTPTransport.Configuration.Client, base: String, requests: Int, concurrency: Int, limit: Int, freshTransportPerRequest: Bool) async throws -> Figures {
+func run(base: String, requests: Int, concurrency: Int, limit: Int, freshTransportPerRequest: Bool) async throws -> Figures {
     let configuration = {
         var configuration = HTTPTransport.Configuration()
-        configuration.client = client
         configuration.connectionsPerHost = max(8, concurrency)
         return configuration
     }()
@@ -88,14 +84,11 @@ let base = arguments[1]
 let requests = arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000
 let concurrency = arguments.count > 3 ? Int(arguments[3]) ?? 8 : 8
 print("fetch core against \(base), one run, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-for client in HTTPTransport.Configuration.Client.allCases {
-    print("client: \(client.rawValue)")
-    for (label, limit) in [("1-bar body (217 B)", 1), ("250-bar body (29.7 kB)", 250)] {
-        let sequential = try await run(client: client, base: base, requests: requests / 4, concurrency: 1, limit: limit, freshTransportPerRequest: false)
-        print("  \(label), pooled, sequential:      \(sequential.line)")
-        let concurrent = try await run(client: client, base: base, requests: requests, concurrency: concurrency, limit: limit, freshTransportPerRequest: false)
-        print("  \(label), pooled, \(concurrency) concurrent:    \(concurrent.line)")
-    }
-    let fresh = try await run(client: client, base: base, requests: requests / 20, concurrency: 1, limit: 1, freshTransportPerRequest: true)
-    print("  1-bar body, new client+connection per request: \(fresh.line)")
+for (label, limit) in [("1-bar body (217 B)", 1), ("250-bar body (29.7 kB)", 250)] {
+    let sequential = try await run(base: base, requests: requests / 4, concurrency: 1, limit: limit, freshTransportPerRequest: false)
+    print("  \(label), pooled, sequential:      \(sequential.line)")
+    let concurrent = try await run(base: base, requests: requests, concurrency: concurrency, limit: limit, freshTransportPerRequest: false)
+    print("  \(label), pooled, \(concurrency) concurrent:    \(concurrent.line)")
 }
+let fresh = try await run(base: base, requests: requests / 20, concurrency: 1, limit: 1, freshTransportPerRequest: true)
+print("  1-bar body, new client+connection per request: \(fresh.line)")

@@ -15,8 +15,6 @@ public struct ArgoConfig: Sendable {
     /// Trading days of bars the market-data request asks for (≥ 200 for regime, 252 for the 52-week range).
     public var barsNeeded = 260
     public var connectionsPerHost = 8
-    /// The HTTP client (`http.client`): `argo` (Argo's HTTP/1.1 client) or `async-http-client`.
-    public var httpClient = HTTPTransport.Configuration.Client.argo
     /// A PEM file of certificate authorities to trust instead of the system's (`http.ca_file`).
     public var caFile: String?
     /// MiB the response cache may hold for all sources together (`http.cache_mb`; 0 turns caching off).
@@ -58,13 +56,10 @@ public struct ArgoConfig: Sendable {
         barsNeeded = try file.integer("cycle.bars_needed", atLeast: 1, atMost: 100_000) ?? barsNeeded
         connectionsPerHost = try file.integer("http.connections_per_host", atLeast: 1, atMost: 10_000) ?? connectionsPerHost
         cycleInterval = try file.duration("cycle.interval", in: 0...86_400) ?? cycleInterval
-        if let name = file.string("http.client") {
-            guard let client = HTTPTransport.Configuration.Client(rawValue: name.lowercased()) else {
-                let origin = file.entry("http.client")?.origin ?? ConfigFile.environmentName("http.client")
-                let names = HTTPTransport.Configuration.Client.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ConfigError(origin: origin, message: "'http.client' must be one of \(names), got '\(name)'")
-            }
-            httpClient = client
+        // Once a choice of two clients; `argo` is the one left (docs/http.md), so older files still load.
+        if let name = file.string("http.client"), name.lowercased() != "argo" {
+            let origin = file.entry("http.client")?.origin ?? ConfigFile.environmentName("http.client")
+            throw ConfigError(origin: origin, message: "'http.client': Argo has one HTTP client, its own ('argo'); '\(name)' was removed (docs/http.md), delete the line")
         }
         caFile = file.string("http.ca_file")
         cacheMegabytes = try file.integer("http.cache_mb", atLeast: 0, atMost: 1 << 20) ?? cacheMegabytes
@@ -95,7 +90,6 @@ public struct ArgoConfig: Sendable {
     public var transportConfiguration: HTTPTransport.Configuration {
         var settings = HTTPTransport.Configuration()
         settings.connectionsPerHost = connectionsPerHost
-        settings.client = httpClient
         settings.caFile = caFile
         return settings
     }

@@ -40,9 +40,4 @@ struct BodyCollector {
             bytes.append(contentsOf: part)
         }
     }
-
-    /// The next part as a buffer (AsyncHTTPClient's body parts).
-    mutating func append(_ part: ByteBuffer) throws(HTTP1ClientError) {
-        try part.withUnsafeReadableBytes { (raw) throws(HTTP1ClientError) in try append(raw) }
-    }
 }

@@ -97,11 +97,10 @@ struct ConfigTests {
     @Test("http: the client, pool size, CA file and cache size; Argo's client and 64 MiB by default")
     func httpSettings() throws {
         let defaults = try ArgoConfig(file: ConfigFile(environment: [:])).transportConfiguration
-        #expect(defaults.client == .argo && defaults.connectionsPerHost == 8 && defaults.caFile == nil)
+        #expect(defaults.connectionsPerHost == 8 && defaults.caFile == nil)
         #expect(try ArgoConfig(file: ConfigFile(environment: [:])).cacheBytes == 64 << 20)
-        let yaml = "http:\n  client: async-http-client\n  connections_per_host: 32\n  ca_file: /etc/corp-ca.pem\n  cache_mb: 16\n"
-        let chosen = try ArgoConfig(file: try ConfigFile(yaml: yaml, path: "Config/argo.yaml", environment: ["ARGO_HTTP_CLIENT": "ARGO"])).transportConfiguration
-        #expect(chosen.client == .argo, "the environment wins")
+        let yaml = "http:\n  client: argo\n  connections_per_host: 32\n  ca_file: /etc/corp-ca.pem\n  cache_mb: 16\n"
+        let chosen = try ArgoConfig(file: try ConfigFile(yaml: yaml, path: "Config/argo.yaml", environment: [:])).transportConfiguration
         #expect(chosen.connectionsPerHost == 32 && chosen.caFile == "/etc/corp-ca.pem")
         let cache = try ArgoConfig(file: try ConfigFile(yaml: yaml, path: "Config/argo.yaml", environment: [:]))
         #expect(cache.cacheBytes == 16 << 20)
@@ -115,8 +114,8 @@ struct ConfigTests {
         #expect(throws: ConfigError(origin: "ARGO_CYCLE_MAX_CONCURRENT_SYMBOLS (environment)", message: "'cycle.max_concurrent_symbols' must be an integer from 1 to 100000, got 'many'")) {
             _ = try ArgoConfig(file: ConfigFile(environment: ["ARGO_CYCLE_MAX_CONCURRENT_SYMBOLS": "many"]))
         }
-        #expect(throws: ConfigError(origin: "Config/argo.yaml:2", message: "'http.client' must be one of argo, async-http-client, got 'curl'")) {
-            _ = try ArgoConfig(file: try ConfigFile(yaml: "http:\n  client: curl\n", path: "Config/argo.yaml", environment: [:]))
+        #expect(throws: ConfigError(origin: "Config/argo.yaml:2", message: "'http.client': Argo has one HTTP client, its own ('argo'); 'async-http-client' was removed (docs/http.md), delete the line")) {
+            _ = try ArgoConfig(file: try ConfigFile(yaml: "http:\n  client: async-http-client\n", path: "Config/argo.yaml", environment: [:]))
         }
         #expect(throws: ConfigError(origin: "Config/argo.yaml:2", message: "unknown key 'cycle.dedline'")) {
             _ = try ArgoConfig(file: try ConfigFile(yaml: "cycle:\n  dedline: 5s\n", path: "Config/argo.yaml", environment: [:]))

@@ -9,9 +9,10 @@ import Synchronization
 /// TLS with certificate and host-name verification, gzip/deflate
 /// decompression, same-origin redirects, and a deadline on every exchange.
 ///
-/// It does less than AsyncHTTPClient (no HTTP/2, no proxies) and costs less:
+/// It does less than a general client (no HTTP/2, no proxies) and costs less:
 /// each body part is copied once, straight from the receive buffer into the
 /// body, so a connection keeps one receive buffer instead of a pool of them.
+/// docs/http.md has the measurements it was kept on, against AsyncHTTPClient.
 final class HTTP1Client: Sendable {
     struct Settings: Sendable {
         var connectionsPerHost = 8
