@@ -14,7 +14,8 @@ public struct ArgoConfig: Sendable {
     public var maxConcurrentSymbols = 64
     /// Trading days of bars the market-data request asks for (≥ 200 for regime, 252 for the 52-week range).
     public var barsNeeded = 260
-    public var connectionsPerHost = 8
+    /// A cap on connections per upstream host (`http.connections_per_host`); nil: the sources' own `max_concurrency` decides.
+    public var connectionsPerHost: Int?
     /// A PEM file of certificate authorities to trust instead of the system's (`http.ca_file`).
     public var caFile: String?
     /// MiB the response cache may hold for all sources together (`http.cache_mb`; 0 turns caching off).
@@ -54,7 +55,7 @@ public struct ArgoConfig: Sendable {
         cycleDeadline = try file.duration("cycle.deadline", in: 0.001...3600) ?? cycleDeadline
         maxConcurrentSymbols = try file.integer("cycle.max_concurrent_symbols", atLeast: 1, atMost: 100_000) ?? maxConcurrentSymbols
         barsNeeded = try file.integer("cycle.bars_needed", atLeast: 1, atMost: 100_000) ?? barsNeeded
-        connectionsPerHost = try file.integer("http.connections_per_host", atLeast: 1, atMost: 10_000) ?? connectionsPerHost
+        connectionsPerHost = try file.integer("http.connections_per_host", atLeast: 1, atMost: 10_000)
         cycleInterval = try file.duration("cycle.interval", in: 0...86_400) ?? cycleInterval
         // Once a choice of two clients; `argo` is the one left (docs/http.md), so older files still load.
         if let name = file.string("http.client"), name.lowercased() != "argo" {

@@ -9,8 +9,10 @@ import NIOPosix
 /// docs/http.md says why this client and not AsyncHTTPClient.
 public final class HTTPTransport: Sendable {
     public struct Configuration: Sendable {
-        /// Connections kept per host, at most.
-        public var connectionsPerHost = 8
+        /// Connections per host, at most; nil (the default): as many as the
+        /// requests in flight to it, which each source's own `max_concurrency`
+        /// bounds. A pool sized so never throttles a large watch list by itself.
+        public var connectionsPerHost: Int?
         /// Seconds an idle pooled connection is kept.
         public var idleTimeout: Double = 60
         /// Seconds to establish a connection.
@@ -27,7 +29,7 @@ public final class HTTPTransport: Sendable {
 
     public init(configuration: Configuration = Configuration()) {
         var settings = HTTP1Client.Settings()
-        settings.connectionsPerHost = max(1, configuration.connectionsPerHost)
+        settings.connectionsPerHost = configuration.connectionsPerHost.map { max(1, $0) } ?? .max
         settings.idleTimeout = .milliseconds(Int64(configuration.idleTimeout * 1000))
         settings.connectTimeout = .milliseconds(Int64(configuration.connectTimeout * 1000))
         settings.closeEachConnection = configuration.connectionPerRequest

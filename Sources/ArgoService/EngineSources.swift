@@ -18,11 +18,14 @@ extension Workspace {
             sources[index].baseURL = demo.url(for: name)
             if config.file.entry("sources.\(name).rate_limit.requests") == nil { sources[index].policy.rateLimit = nil }
             if config.file.entry("sources.\(name).max_concurrency") == nil {
-                sources[index].policy.maxConcurrency = max(sources[index].policy.maxConcurrency, config.connectionsPerHost)
+                sources[index].policy.maxConcurrency = max(sources[index].policy.maxConcurrency, config.connectionsPerHost ?? Self.demoMaxConcurrency)
             }
         }
         return sources
     }
+
+    /// The requests in flight `--demo` allows each source at least, unless the settings say otherwise.
+    static let demoMaxConcurrency = 8
 
 }
 

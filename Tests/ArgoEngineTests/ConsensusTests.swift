@@ -97,7 +97,7 @@ struct ConfigTests {
     @Test("http: the client, pool size, CA file and cache size; Argo's client and 64 MiB by default")
     func httpSettings() throws {
         let defaults = try ArgoConfig(file: ConfigFile(environment: [:])).transportConfiguration
-        #expect(defaults.connectionsPerHost == 8 && defaults.caFile == nil)
+        #expect(defaults.connectionsPerHost == nil && defaults.caFile == nil, "no cap per host: the sources' max_concurrency decides")
         #expect(try ArgoConfig(file: ConfigFile(environment: [:])).cacheBytes == 64 << 20)
         let yaml = "http:\n  client: argo\n  connections_per_host: 32\n  ca_file: /etc/corp-ca.pem\n  cache_mb: 16\n"
         let chosen = try ArgoConfig(file: try ConfigFile(yaml: yaml, path: "Config/argo.yaml", environment: [:])).transportConfiguration

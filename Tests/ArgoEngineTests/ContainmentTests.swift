@@ -72,32 +72,6 @@ struct ContainmentTests {
         #expect(quarantine.snapshot["p"]?.inARow == 0 && !quarantine.isOnProbation("p", fingerprint: 1))
     }
 
-    @Test("the cycle ends by its deadline while a plugin call spins, and the call is reported as timed out")
-    func deadlineCutsTheCall() async throws {
-        let source = Self.plugin("spin", request: "while true do pcall(function() while true do end end) end")
-        try await withTemporaryDirectory { directory in
-            let plugins = try pluginsCopy(in: directory, extra: ["spin.lua": source])
-            let config = try ArgoConfig(file: try ConfigFile(yaml: "cycle:\n  deadline: 1s\n", path: "test.yaml", environment: [:]))
-            let simulator = try await Simulator.start(scenario: SimulatorScenario())
-            let transport = HTTPTransport(configuration: config.transportConfiguration)
-            defer { Task { try? await transport.shutdown(); try? await simulator.shutdown() } }
-            // No budget to speak of and a long per-call limit: only the cycle's deadline can stop it.
-            let limits = LuaLimits(instructionsPerCall: Int.max / 2, timePerCall: .seconds(120))
-            let host = try PluginHost(
-                directory: try PluginDirectory(path: plugins), consensus: .read(path: Repo.consensus), poolSize: 2, limits: limits)
-            let sources = try SourceSetup.all(plugins: host.plugins, config: config, consensus: host.consensus,
-                                              environment: testEnvironment, baseURLOverride: simulator.baseURL)
-            let engine = SignalEngine(config: config, host: host, fetcher: Fetcher(transport: transport), sources: sources)
-            let report = await engine.runCycle(symbols: ["AAPL", "MSFT"])
-            #expect(report.cycle.durationMs < 10_000, "a 1 s deadline; the call alone may run 120 s")
-            for signal in report.signals {
-                let spin = try #require(signal.sources["spin"])
-                #expect(spin.status == .error)
-                #expect(spin.errorKind == "timeout" && spin.error?.contains("deadline passed") == true, "\(spin.error ?? "")")
-            }
-        }
-    }
-
     @Test("a plugin whose every call spins to its time limit does not starve the others of Lua states")
     func noStarvation() async throws {
         let source = Self.plugin("spin", request: "while true do end")

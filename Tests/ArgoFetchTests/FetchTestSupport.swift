@@ -5,7 +5,7 @@ import Synchronization
 
 /// A simulator and a fetcher on one shared transport, both shut down afterwards.
 func withFetcher<R>(
-    connectionsPerHost: Int = 8, clock: any Clock<Duration> = ContinuousClock(), cacheBytes: Int = Fetcher.defaultCacheBytes,
+    connectionsPerHost: Int? = 8, clock: any Clock<Duration> = ContinuousClock(), cacheBytes: Int = Fetcher.defaultCacheBytes,
     _ body: (Simulator, Fetcher) async throws -> R
 ) async throws -> R {
     let simulator = try await Simulator.start(scenario: SimulatorScenario(today: "2026-11-24"))

@@ -104,68 +104,6 @@ struct HTTP1ClientTests {
         try await polite.shutdown()
     }
 
-    @Test("the pool is a hard limit: 40 requests at once over 3 connections; a queued request gives up at its deadline")
-    func hardLimitAndQueueDeadline() async throws {
-        let server = try await ScriptedServer.start { request in
-            .reply(status: 200, body: [1], delayMilliseconds: request.head.uri == "/slow" ? 1_500 : 20)
-        }
-        try await withClient({ $0.connectionsPerHost = 3 }) { client in
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                for index in 0..<40 { group.addTask { try await get(client, server.baseURL + "/q\(index)").status } }
-                for try await status in group { #expect(status == 200) }
-            }
-            #expect(server.connections == 3 && server.maxOpenConnections == 3)
-            #expect(try client.pool(for: server.baseURL).openCount == 3)
-        }
-        try await withClient({ $0.connectionsPerHost = 1 }) { client in
-            async let slow = get(client, server.baseURL + "/slow")
-            // Wait until the slow request holds the only connection.
-            while !server.requests.contains(where: { $0.head.uri == "/slow" }) { await Task.yield() }
-            let error = await clientError { try await get(client, server.baseURL + "/queued", within: 200) }
-            #expect(error.map { "\($0)" } == "\(HTTP1ClientError.deadline)")
-            let slowResponse = try await slow
-            #expect(slowResponse.status == 200)
-            #expect(!server.requests.contains { $0.head.uri == "/queued" })
-        }
-        try await server.shutdown()
-    }
-
-    @Test("a body that stops arriving fails at the deadline, and its connection is closed, not reused")
-    func deadlineMidBody() async throws {
-        let server = try await ScriptedServer.start { $0.head.uri == "/stall" ? .stall(declared: 1_000, sent: 10) : .reply(status: 200, body: [2]) }
-        try await withClient({ $0.connectionsPerHost = 1 }) { client in
-            let error = await clientError { try await get(client, server.baseURL + "/stall", within: 300) }
-            #expect(error.map { "\($0)" } == "\(HTTP1ClientError.deadline)")
-            let next = try await get(client, server.baseURL + "/next")
-            #expect(next.body == [2])
-            #expect(server.connections == 2)
-        }
-        try await server.shutdown()
-    }
-
-    @Test("deadlines on a reused connection: a later exchange is held to its own deadline, earlier or later than the one before")
-    func deadlinesAcrossExchanges() async throws {
-        let server = try await ScriptedServer.start { $0.head.uri == "/stall" ? .stall(declared: 1_000, sent: 10) : .reply(status: 200, body: [3]) }
-        try await withClient({ $0.connectionsPerHost = 1 }) { client in
-            // A quick exchange with a short deadline leaves the connection's timer set for it; the next, stalled,
-            // exchange has a later deadline: the timer firing first must not fail it, its own deadline must.
-            // (Seconds: the suites run side by side on two cores, where a request has been seen to take over three.)
-            _ = try await get(client, server.baseURL + "/quick", within: 6_000)
-            var started = ContinuousClock.now
-            var error = await clientError { try await get(client, server.baseURL + "/stall", within: 7_000) }
-            #expect(error.map { "\($0)" } == "\(HTTP1ClientError.deadline)")
-            #expect(started.duration(to: .now) >= .milliseconds(6_990), "failed before its own deadline")
-            // A long deadline, then a shorter one on the same connection: the shorter one must still hold.
-            _ = try await get(client, server.baseURL + "/quick", within: 60_000)
-            _ = try await get(client, server.baseURL + "/quick", within: 60_000)
-            started = ContinuousClock.now
-            error = await clientError { try await get(client, server.baseURL + "/stall", within: 200) }
-            #expect(error.map { "\($0)" } == "\(HTTP1ClientError.deadline)")
-            #expect(started.duration(to: .now) < .seconds(30), "held to the earlier exchange's 60 s deadline")
-        }
-        try await server.shutdown()
-    }
-
     @Test("body limits: a declared length past the limit and a chunked body that grows past it")
     func bodyLimits() async throws {
         let server = try await ScriptedServer.start { request in

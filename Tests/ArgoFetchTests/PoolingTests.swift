@@ -51,6 +51,22 @@ struct PoolingTests {
         }
     }
 
+    @Test("with no cap per host, a source's max_concurrency sizes the pool: 16 requests in flight on 16 connections")
+    func poolSizedBySource() async throws {
+        try await withFetcher(connectionsPerHost: nil) { sim, fetcher in
+            fetcher.configure(policy { $0.maxConcurrency = 16 })
+            sim.setKnobs(knobs { $0.latency = .fixed(milliseconds: 50) }, for: .alpaca)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<64 {
+                    group.addTask { _ = try await fetcher.fetch(barsRequest(sim, "P\(index)"), source: "alpaca", deadline: deadline(in: 30)) }
+                }
+                try await group.waitForAll()
+            }
+            let connections = sim.stats.routes["alpaca"]?.connections ?? 0
+            #expect(connections > 8 && connections <= 16, "\(connections) connections: more than the old default of 8, no more than the source allows")
+        }
+    }
+
     @Test("100 concurrent identical requests make 1 upstream request")
     func coalescing() async throws {
         try await withFetcher { sim, fetcher in

@@ -15,7 +15,8 @@ import Synchronization
 /// docs/http.md has the measurements it was kept on, against AsyncHTTPClient.
 final class HTTP1Client: Sendable {
     struct Settings: Sendable {
-        var connectionsPerHost = 8
+        /// A hard limit per origin; `.max`: none (the sources' in-flight caps bound the connections).
+        var connectionsPerHost = Int.max
         var idleTimeout: TimeAmount = .seconds(60)
         var connectTimeout: TimeAmount = .seconds(5)
         var closeEachConnection = false
