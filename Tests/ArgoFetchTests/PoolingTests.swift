@@ -158,7 +158,7 @@ struct PoolingTests {
     func rateLimitPastDeadline() async throws {
         try await withFetcher { sim, fetcher in
             fetcher.configure(policy { $0.rateLimit = .init(requests: 1, per: 60) })
-            _ = try await fetcher.fetch(barsRequest(sim, "AAPL"), source: "alpaca", deadline: deadline(in: 5))
+            _ = try await fetcher.fetch(barsRequest(sim, "AAPL"), source: "alpaca", deadline: deadline(in: 20))
             let error = await failure { try await fetcher.fetch(barsRequest(sim, "MSFT"), source: "alpaca", deadline: deadline(in: 2)) }
             #expect(error?.kind == .rateLimited)
             #expect(sim.stats.routes["alpaca"]?.requests == 1)
