@@ -30,9 +30,6 @@ ALLOWED = {
 # Modules every target may use without declaring them.
 PLATFORM = {"Foundation", "Glibc", "Darwin", "Dispatch", "Synchronization", "Testing", "XCTest", "_Concurrency"}
 
-# Outside products, by the module name a file imports.
-PRODUCT_MODULES = {"GRDB": "GRDB", "Yams": "Yams", "Logging": "Logging", "CoreMetrics": "CoreMetrics", "Metrics": "Metrics"}
-
 IMPORT = re.compile(r"\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:internal|public|private|fileprivate|package)\s+)?import\s+(?:\w+\s+)?(\w+)")
 
 
@@ -81,10 +78,8 @@ def main():
                                 problems.append(f"{where}: {module} may not import {imported}")
                             if imported not in declared.get(module, set()):
                                 problems.append(f"{where}: {module} imports {imported}, which Package.swift does not declare for it")
-                        elif imported not in PLATFORM and imported not in first_party:
-                            deps = declared.get(module, set())
-                            if imported not in deps and PRODUCT_MODULES.get(imported) not in deps:
-                                problems.append(f"{where}: {module} imports {imported}, which Package.swift does not declare for it")
+                        elif imported not in PLATFORM and imported not in first_party and imported not in declared.get(module, set()):
+                            problems.append(f"{where}: {module} imports {imported}, which Package.swift does not declare for it")
     for problem in problems:
         print(problem)
     return 1 if problems else 0

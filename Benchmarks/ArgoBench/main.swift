@@ -93,24 +93,30 @@ let options = Options(CommandLine.arguments)
 let root = FileManager.default.currentDirectoryPath
 var results = Results(machine: Results.machine(), options: options.described)
 
+/// Runs this executable with `arguments` and `--out FILE` in a process of its own
+/// (peak RSS is per process, and freed heap is not always given back), and returns what it wrote.
+func runInChild(_ name: String, _ arguments: [String]) throws -> Data {
+    let partial = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-\(name)-\(getpid()).json").path
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+    child.arguments = arguments + ["--out", partial]
+    try child.run()
+    child.waitUntilExit()
+    guard let data = FileManager.default.contents(atPath: partial) else { throw BenchError("the \(name) section wrote no results") }
+    try? FileManager.default.removeItem(atPath: partial)
+    return data
+}
+
 if options.sections.contains("transport") {
     // Each size in a process of its own (`transport-one`), so that peak memory is that size's alone.
     let counts = options.counts == [1, 6, 50, 500] ? [6, 50, 500] : options.counts
     var rows: [TransportRun.Row] = []
-    do {
-        for count in counts {
-            let partial = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-transport-\(getpid()).json").path
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-            child.arguments = ["--sections", "transport-one", "--symbols", "\(count)",
-                               "--transport-runs", "\(options.transportRuns)", "--streams", "\(options.streams)",
-                               "--transport-deadline", "\(options.transportDeadline)", "--out", partial]
-            try child.run()
-            child.waitUntilExit()
-            guard let data = FileManager.default.contents(atPath: partial) else { throw BenchError("transport-one wrote no results") }
-            try? FileManager.default.removeItem(atPath: partial)
-            rows.append(contentsOf: try JSONDecoder().decode([TransportRun.Row].self, from: data))
-        }
+    for count in counts {
+        let data = try runInChild("transport", [
+            "--sections", "transport-one", "--symbols", "\(count)", "--transport-runs", "\(options.transportRuns)",
+            "--streams", "\(options.streams)", "--transport-deadline", "\(options.transportDeadline)",
+        ])
+        rows.append(contentsOf: try JSONDecoder().decode([TransportRun.Row].self, from: data))
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -128,19 +134,10 @@ if options.sections.contains("transport-one") {
 }
 
 if options.sections.count > 1 {
-    // Each section in a process of its own, so that none inherits another's memory
-    // (peak RSS is per process, and freed heap is not always given back).
+    // Each section in a process of its own, so that none inherits another's memory.
     for section in ["host", "plugins", "scale", "seed", "client"] where options.sections.contains(section) {
-        let partial = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-\(section)-\(getpid()).json").path
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        child.arguments = options.forwarded + ["--sections", section, "--out", partial]
-        try child.run()
-        child.waitUntilExit()
-        guard let data = FileManager.default.contents(atPath: partial) else { throw BenchError("the \(section) section wrote no results") }
-        try? FileManager.default.removeItem(atPath: partial)
-        let part = try JSONDecoder().decode(Results.self, from: data)
-        results.merge(part)
+        let data = try runInChild(section, options.forwarded + ["--sections", section])
+        results.merge(try JSONDecoder().decode(Results.self, from: data))
     }
 } else {
     if options.sections.contains("plugins") {

@@ -86,6 +86,6 @@ public struct SourceSetup: Sendable {
         PluginContext(
             env: env, now: now, barsNeeded: barsNeeded, baseURL: baseURL, timeout: policy.timeout, cacheTTL: policy.cacheTTL,
             maxConcurrency: policy.maxConcurrency,
-            rateLimit: policy.rateLimit.map { PluginContext.RateLimit(requests: $0.requests, per: $0.per) })
+            rateLimit: policy.rateLimit.map { ($0.requests, $0.per) })
     }
 }

@@ -12,7 +12,7 @@ struct PolicyClock: Sendable {
 
     private static func erase<C: Clock<Duration>>(_ clock: C) -> (@Sendable () -> Duration, @Sendable (Duration) async throws -> Void) {
         let origin = clock.now
-        return ({ origin.duration(to: clock.now) }, { try await clock.sleep(until: clock.now.advanced(by: $0), tolerance: nil) })
+        return ({ origin.duration(to: clock.now) }, { try await clock.sleep(for: $0) })
     }
 
     /// Seconds since the clock was wrapped; never goes back.

@@ -40,22 +40,17 @@ public enum RetryRules {
         return number > 1_000_000_000 ? max(0, number - wallNow.timeIntervalSince1970) : max(0, number)
     }
 
-    /// The longest wait an upstream (or a plugin's `retry_after`) can impose (``FetchError/maxRetryAfter``).
-    public static let maxRequestedWait = FetchError.maxRetryAfter
-
-    /// How long the upstream asked us to wait, from a response's headers, at most ``maxRequestedWait``.
+    /// How long the upstream asked us to wait, from a response's headers, at most ``FetchError/maxRetryAfter``.
     static func requestedWait(headers: [(name: String, value: String)], wallNow: Date) -> Double? {
         if let value = headers.first(where: { $0.name == "retry-after" })?.value, let wait = retryAfter(value, wallNow: wallNow) {
-            return capped(wait)
+            return FetchError.cappedRetryAfter(wait)
         }
         if let value = headers.first(where: { $0.name == "x-ratelimit-reset" })?.value {
-            return rateLimitReset(value, wallNow: wallNow).map(capped)
+            return rateLimitReset(value, wallNow: wallNow).map(FetchError.cappedRetryAfter)
         }
         return nil
     }
 
-    /// `seconds` within 0 and ``maxRequestedWait``.
-    public static func capped(_ seconds: Double) -> Double { FetchError.cappedRetryAfter(seconds) }
 
     /// Whether the response says the budget is spent (`X-RateLimit-Remaining: 0`).
     static func budgetExhausted(headers: [(name: String, value: String)]) -> Bool {

@@ -6,19 +6,9 @@ public struct PluginContext: Sendable {
     /// The Lua table, built once and pushed on every call.
     let value: LuaValue
 
-    /// A plugin's rate limit as `ctx.config.rate_limit` shows it.
-    public struct RateLimit: Sendable, Equatable {
-        public var requests: Int
-        public var per: Double
-        public init(requests: Int, per: Double) {
-            self.requests = requests
-            self.per = per
-        }
-    }
-
     public init(
         env: [String: String] = [:], now: Int64, barsNeeded: Int, baseURL: String = "", timeout: Double = 10,
-        cacheTTL: Double = 0, maxConcurrency: Int = 1, rateLimit: RateLimit? = nil
+        cacheTTL: Double = 0, maxConcurrency: Int = 1, rateLimit: (requests: Int, per: Double)? = nil
     ) {
         var envTable: [LuaValue: LuaValue] = [:]
         for (name, value) in env { envTable[.string(LuaString(name))] = .string(LuaString(value)) }

@@ -1,16 +1,24 @@
 import ArgoCore
 @testable import ArgoFetch
 import ArgoSimulator
+import Foundation
 import Synchronization
 
 /// A simulator and a fetcher on one shared transport, both shut down afterwards.
+/// With `wire.tls`, the transport trusts the simulator's authority unless `trustCA` is false.
 func withFetcher<R>(
     connectionsPerHost: Int? = 8, clock: any Clock<Duration> = ContinuousClock(), cacheBytes: Int = Fetcher.defaultCacheBytes,
-    _ body: (Simulator, Fetcher) async throws -> R
+    wire: Simulator.Wire = .plain, trustCA: Bool = true, _ body: (Simulator, Fetcher) async throws -> R
 ) async throws -> R {
-    let simulator = try await Simulator.start(scenario: SimulatorScenario(today: "2026-11-24"))
+    let simulator = try await Simulator.start(scenario: SimulatorScenario(today: "2026-11-24"), wire: wire)
     var configuration = HTTPTransport.Configuration()
     configuration.connectionsPerHost = connectionsPerHost
+    if let tls = wire.tls, trustCA {
+        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("argo-test-ca-\(UUID().uuidString).pem").path
+        try tls.writeCA(to: caFile)
+        configuration.caFile = caFile
+    }
+    defer { if let caFile = configuration.caFile { try? FileManager.default.removeItem(atPath: caFile) } }
     let transport = HTTPTransport(configuration: configuration)
     let fetcher = Fetcher(transport: transport, clock: clock, cacheBytes: cacheBytes)
     do {

@@ -1,3 +1,4 @@
+import ArgoCore
 @testable import ArgoFetch
 import Foundation
 import Testing
@@ -6,9 +7,9 @@ import Testing
 struct RequestedWaitTests {
     @Test("Retry-After and reset headers are sanity-checked and capped at five minutes", arguments: [
         ("retry-after", "30", 30.0),
-        ("retry-after", "99999999999", RetryRules.maxRequestedWait),
+        ("retry-after", "99999999999", FetchError.maxRetryAfter),
         ("retry-after", "-5", 0),
-        ("x-ratelimit-reset", "4102444800", RetryRules.maxRequestedWait),  // 2100-01-01
+        ("x-ratelimit-reset", "4102444800", FetchError.maxRetryAfter),  // 2100-01-01
         ("x-ratelimit-reset", "12", 12),
     ])
     func capped(name: String, value: String, expected: Double) {
@@ -19,7 +20,7 @@ struct RequestedWaitTests {
     @Test("a value that is no number is ignored; a plugin's infinite retry_after is capped")
     func oddValues() {
         #expect(RetryRules.requestedWait(headers: [(name: "retry-after", value: "soon")], wallNow: Date()) == nil)
-        #expect(RetryRules.capped(.infinity) == RetryRules.maxRequestedWait)
-        #expect(RetryRules.capped(.nan) == RetryRules.maxRequestedWait)
+        #expect(FetchError.cappedRetryAfter(.infinity) == FetchError.maxRetryAfter)
+        #expect(FetchError.cappedRetryAfter(.nan) == FetchError.maxRetryAfter)
     }
 }

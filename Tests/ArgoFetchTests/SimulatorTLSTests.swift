@@ -6,29 +6,9 @@ import Testing
 
 @Suite("Fetch: the simulator over TLS with a throw-away authority")
 struct SimulatorTLSTests {
-    /// A simulator speaking TLS (HTTP/2 offered) and a transport that trusts its authority.
-    func withTLS<R>(
-        trust: Bool = true, _ body: (Simulator, Fetcher) async throws -> R
-    ) async throws -> R {
-        let tls = try SimulatorTLS.throwAway()
-        let simulator = try await Simulator.start(
-            scenario: SimulatorScenario(today: "2026-11-24"), wire: Simulator.Wire(tls: tls, http2MaxStreams: 128))
-        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("argo-test-ca-\(UUID().uuidString).pem").path
-        try tls.writeCA(to: caFile)
-        var configuration = HTTPTransport.Configuration()
-        if trust { configuration.caFile = caFile }
-        let transport = HTTPTransport(configuration: configuration)
-        defer { try? FileManager.default.removeItem(atPath: caFile) }
-        do {
-            let result = try await body(simulator, Fetcher(transport: transport))
-            try await transport.shutdown()
-            try await simulator.shutdown()
-            return result
-        } catch {
-            try? await transport.shutdown()
-            try? await simulator.shutdown()
-            throw error
-        }
+    /// A simulator speaking TLS, HTTP/2 offered, and a fetcher whose transport trusts its authority or not.
+    func withTLS<R>(trust: Bool = true, _ body: (Simulator, Fetcher) async throws -> R) async throws -> R {
+        try await withFetcher(wire: Simulator.Wire(tls: try SimulatorTLS.throwAway(), http2MaxStreams: 128), trustCA: trust, body)
     }
 
     @Test("the client verifies the simulator against the authority it was told to trust, and asks for HTTP/1.1")
