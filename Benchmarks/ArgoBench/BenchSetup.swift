@@ -25,26 +25,26 @@ enum SeedProfile {
     }
 }
 
-/// One way of running a cycle: Argo's, the seed's, or Argo with one fix turned off.
+/// One way of running a cycle: Argo's engine, or the benchmark's own cycle
+/// (``BenchCycle``) with some of the seed's fixes turned off.
 struct Variant: Sendable {
     var name: String
-    var strategy: CycleStrategy
-    var pooled: Bool
+    /// nil: `SignalEngine.runCycle`, Argo itself.
+    var benchCycle: BenchCycle?
     /// Measure the second cycle of one engine (its pool already open), not the first of a fresh one.
     var warmPool = false
 
-    static let argo = Variant(name: "argo", strategy: CycleStrategy(), pooled: true)
+    static let argo = Variant(name: "argo")
     /// Argo's steady state under `argo run`: the engine's second cycle (run with the cache off, so it fetches everything).
-    static let argoWarm = Variant(name: "argo, warm pool (argo run)", strategy: CycleStrategy(), pooled: true, warmPool: true)
-    /// Argo's cold cycle without its own start order (``CycleStrategy/slowestFirst``): sources start in task order.
-    static let argoTaskOrder = Variant(name: "argo, sources started in task order", strategy: CycleStrategy(slowestFirst: false), pooled: true)
-    static let before = Variant(name: "before", strategy: .seed, pooled: false)
-    /// Argo with each of the seed's fixes turned off in turn.
+    static let argoWarm = Variant(name: "argo, warm pool (argo run)", warmPool: true)
+    static let before = Variant(name: "before", benchCycle: .seed)
+    /// The benchmark's cycle with every fix, then with each turned off in turn.
     static let ablations: [Variant] = [
-        Variant(name: "argo, sources one after another", strategy: CycleStrategy(parallelSources: false), pooled: true),
-        Variant(name: "argo, symbols one after another", strategy: CycleStrategy(parallelSymbols: false), pooled: true),
-        Variant(name: "argo, second bar fetch for regime", strategy: CycleStrategy(reuseBarsForRegime: false), pooled: true),
-        Variant(name: "argo, new connection per request", strategy: CycleStrategy(), pooled: false),
+        Variant(name: "bench cycle, every fix", benchCycle: BenchCycle()),
+        Variant(name: "bench cycle, sources one after another", benchCycle: BenchCycle(parallelSources: false)),
+        Variant(name: "bench cycle, symbols one after another", benchCycle: BenchCycle(parallelSymbols: false)),
+        Variant(name: "bench cycle, second bar fetch for regime", benchCycle: BenchCycle(reuseBarsForRegime: false)),
+        Variant(name: "bench cycle, new connection per request", benchCycle: BenchCycle(pooledConnections: false)),
     ]
 }
 
@@ -109,13 +109,11 @@ struct BenchSetup {
 
     /// A fresh transport, fetcher and engine for one run: a cold pool and an empty cache.
     func engine(_ variant: Variant) throws -> (SignalEngine, HTTPTransport) {
-        var settings = config.transportConfiguration
-        settings.connectionPerRequest = !variant.pooled
-        let transport = HTTPTransport(configuration: settings)
+        let transport = HTTPTransport(configuration: config.transportConfiguration)
         let sources = try workspace.sources(plugins: host.plugins, config: config, consensus: host.consensus)
         let fetcher = Fetcher(transport: transport, cacheBytes: config.cacheBytes)
         // As `argo cycle` (one cycle, nothing cached) or `argo run` at the default 60 s interval.
         fetcher.expectNextUse(variant.warmPool ? .after(.seconds(60)) : .never)
-        return (SignalEngine(config: config, host: host, fetcher: fetcher, sources: sources, strategy: variant.strategy), transport)
+        return (SignalEngine(config: config, host: host, fetcher: fetcher, sources: sources), transport)
     }
 }

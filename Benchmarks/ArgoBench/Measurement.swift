@@ -67,13 +67,19 @@ func measure(_ setup: BenchSetup, _ variant: Variant, symbols: [String]) async t
         _ = await engine.runCycle(symbols: symbols)
     }
     try setup.simulator.resetCounters()
+    try setup.simulator.closeConnections(variant.benchCycle.map { !$0.pooledConnections } ?? false)
     ProcessUsage.resetPeak()
     if ProcessInfo.processInfo.environment["ARGO_BENCH_PROBE"] != nil {
         log(String(format: "probe before: rss %.1f MB", ProcessUsage.currentRSSMB()))
     }
     let cpu = ProcessUsage.cpuSeconds()
     let clock = ContinuousClock.now
-    let report = await engine.runCycle(symbols: symbols)
+    let report: CycleReport
+    if let benchCycle = variant.benchCycle {
+        report = await benchCycle.run(engine, symbols: symbols)
+    } else {
+        report = await engine.runCycle(symbols: symbols)
+    }
     let wall = clock.duration(to: .now)
     let cpuUsed = ProcessUsage.cpuSeconds() - cpu
     if ProcessInfo.processInfo.environment["ARGO_BENCH_PROBE"] != nil {

@@ -6,17 +6,20 @@ protocol SimulatorControl {
     var baseURLs: [String] { get }
     func resetCounters() throws
     func currentStats() throws -> SimulatorStats
+    /// Whether each response closes its connection (an upstream without keep-alive).
+    func closeConnections(_ close: Bool) throws
 }
 
 extension Simulator: SimulatorControl {
     func resetCounters() { reset() }
     func currentStats() -> SimulatorStats { stats }
+    func closeConnections(_ close: Bool) { closesConnections = close }
 }
 
 /// The simulator in a child process (this executable run with `--serve-simulator`),
 /// so that the client's CPU time and memory are measured without it. The parent
 /// drives it over the child's stdin and stdout: one command a line (`stats`,
-/// `reset`), one JSON line back. The child exits when its stdin closes, so it
+/// `reset`, `warm`, `close`, `keep-alive`), one line back. The child exits when its stdin closes, so it
 /// never outlives the benchmark.
 final class RemoteSimulator: SimulatorControl {
     /// The child's answer to `stats`: the counters, and its own CPU seconds so far.
@@ -59,6 +62,10 @@ final class RemoteSimulator: SimulatorControl {
     }
 
     func currentStats() throws -> SimulatorStats { try reply().stats }
+
+    func closeConnections(_ close: Bool) throws {
+        _ = try ask(close ? "close" : "keep-alive")
+    }
 
     /// Has the child build the market history of `symbols` now, as a vendor has
     /// it already: otherwise the first cycle pays for it inside the simulator.
@@ -114,6 +121,9 @@ final class RemoteSimulator: SimulatorControl {
             switch command {
             case "reset":
                 simulator.reset()
+                send("ok")
+            case "close", "keep-alive":
+                simulator.closesConnections = command == "close"
                 send("ok")
             case "stats":
                 let reply = Reply(stats: simulator.stats, cpuSeconds: ProcessUsage.cpuSeconds())

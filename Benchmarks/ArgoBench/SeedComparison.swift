@@ -55,7 +55,6 @@ struct SeedComparison {
         _ = try await measure(setup, .argo, symbols: symbols)
         var argoRuns: [Measurement] = []
         var warmRuns: [Measurement] = []
-        var taskOrderRuns: [Measurement] = []
         var beforeRuns: [Measurement] = []
         var differencesFound: [String] = []
         for run in 1...options.runs {
@@ -74,11 +73,6 @@ struct SeedComparison {
             let (warm, _) = try await measure(warmSetup, .argoWarm, symbols: symbols)
             warmRuns.append(warm)
             log(String(format: "%4d symbols, run %d: argo, warm pool %.3f s", count, run, warm.wallSeconds))
-            if count == options.counts.max(), count >= 50 {
-                let (unordered, _) = try await measure(setup, .argoTaskOrder, symbols: symbols)
-                taskOrderRuns.append(unordered)
-                log(String(format: "%4d symbols, run %d: argo, sources in task order %.3f s", count, run, unordered.wallSeconds))
-            }
         }
         var rows: [Row] = []
         if !beforeRuns.isEmpty {
@@ -93,11 +87,6 @@ struct SeedComparison {
                         medianFloor: median(argoRuns.map(\.floorSeconds)), signalDifferences: differencesFound))
         rows.append(Row(symbols: count, variant: Variant.argoWarm.name, runs: warmRuns, estimated: false, medianWall: median(warmRuns.map(\.wallSeconds)),
                         medianFloor: median(warmRuns.map(\.floorSeconds)), signalDifferences: []))
-        if !taskOrderRuns.isEmpty {
-            rows.append(Row(symbols: count, variant: Variant.argoTaskOrder.name, runs: taskOrderRuns, estimated: false,
-                            medianWall: median(taskOrderRuns.map(\.wallSeconds)), medianFloor: median(taskOrderRuns.map(\.floorSeconds)),
-                            signalDifferences: []))
-        }
         return rows
     }
 
@@ -117,18 +106,18 @@ struct SeedComparison {
                    medianWall: median(runs.map(\.wallSeconds)), medianFloor: median(runs.map(\.floorSeconds)), signalDifferences: [])
     }
 
-    /// What each fix contributes: Argo with one of them turned off, alternating with Argo itself.
+    /// What each fix contributes: the benchmark's cycle with every fix, then with one of them turned off, alternating.
     private static func ablations(_ options: Options, simulator: Simulator, root: String) async throws -> [Row] {
         let symbols = watchList(options.ablationSymbols)
         let setup = try BenchSetup.make(simulator: simulator, root: root, symbols: options.ablationSymbols)
         var results: [String: [Measurement]] = [:]
         for _ in 1...options.runs {
-            for variant in [Variant.argo] + Variant.ablations {
+            for variant in Variant.ablations {
                 let (measurement, _) = try await measure(setup, variant, symbols: symbols)
                 results[variant.name, default: []].append(measurement)
             }
         }
-        return ([Variant.argo] + Variant.ablations).map { variant in
+        return Variant.ablations.map { variant in
             let runs = results[variant.name] ?? []
             return Row(symbols: options.ablationSymbols, variant: variant.name, runs: runs, estimated: false,
                        medianWall: median(runs.map(\.wallSeconds)), medianFloor: median(runs.map(\.floorSeconds)), signalDifferences: [])
@@ -149,7 +138,8 @@ struct SeedComparison {
             table.append(Self.cell(clientOnly, before: rows.first { $0.symbols == clientOnly.symbols && $0.variant == "before" }))
         }
         if let first = ablations.first {
-            table += ["", "Each fix of the seed turned off in turn (\(first.symbols) symbols, median of \(first.runs.count)):", ""] + Self.header
+            table += ["", "Each fix of the seed turned off in turn, in the benchmark's own cycle (BenchCycle.swift; "
+                      + "\(first.symbols) symbols, median of \(first.runs.count)):", ""] + Self.header
             for row in ablations { table.append(Self.cell(row, before: nil)) }
         }
         let differences = signalDifferences

@@ -16,25 +16,25 @@ public final class SignalEngine: Sendable {
     public let host: PluginHost
     public let fetcher: Fetcher
     public let sources: [SourceSetup]
-    /// Argo's way by default; benchmarks switch fixes off to rebuild the seed service.
-    public let strategy: CycleStrategy
 
     /// The enabled market-data sources in priority order, and the enabled independent ones
     /// (worked out once, not per symbol).
     let marketChain: [RunningSource]
     let independent: [RunningSource]
+    /// Each enabled source by name.
+    let running: [String: RunningSource]
     /// Hides every source's secrets: a plugin's text (reasoning, errors) passes
     /// through it before it is printed, logged or stored.
     let redactor: Redactor
 
-    public init(config: ArgoConfig, host: PluginHost, fetcher: Fetcher, sources: [SourceSetup], strategy: CycleStrategy = CycleStrategy()) {
+    public init(config: ArgoConfig, host: PluginHost, fetcher: Fetcher, sources: [SourceSetup]) {
         self.config = config
         self.host = host
         self.fetcher = fetcher
         self.sources = sources
-        self.strategy = strategy
         marketChain = sources.filter { $0.isEnabled && $0.isMarketData }.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }.map(RunningSource.init)
         independent = sources.filter { $0.isEnabled && !$0.isMarketData }.map(RunningSource.init)
+        running = Dictionary(uniqueKeysWithValues: (marketChain + independent).map { ($0.name, $0) })
         for source in sources where source.isEnabled { fetcher.configure(source.policy) }
         redactor = Redactor(secrets: sources.flatMap(\.policy.secrets))
     }
@@ -53,12 +53,12 @@ public final class SignalEngine: Sendable {
         let deadline = clock + .milliseconds(Int64(config.cycleDeadline * 1000))
         let before = fetcher.allStats
         let now = Int64(started.timeIntervalSince1970)
-        let contexts = Dictionary(uniqueKeysWithValues: sources.filter(\.isEnabled).map { ($0.name, $0.context(now: now, barsNeeded: config.barsNeeded)) })
+        let contexts = contexts(now: now)
         var results: [SymbolSignal] = []
-        let firstWave = min(symbols.count, strategy.parallelSymbols ? config.maxConcurrentSymbols : 1)
+        let firstWave = min(symbols.count, config.maxConcurrentSymbols)
         // The first wave's sources start slowest first (LaunchOrder); a source per symbol from the chain.
         let starters = independent.count + (marketChain.isEmpty ? 0 : 1)
-        let launch = strategy.parallelSources && strategy.slowestFirst && firstWave > 1
+        let launch = firstWave > 1
             ? LaunchOrder(expected: firstWave * starters, ranks: LaunchOrder.ranks(of: sources, fetcher: fetcher)) : nil
         let patience = launch.map { launch in
             Task {
@@ -116,36 +116,40 @@ public final class SignalEngine: Sendable {
     func runSymbol(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: PluginContext]) async -> SymbolSignal {
         var outcomes: [String: SourceOutcome] = [:]
         outcomes.reserveCapacity(sources.count)
-        let chain: (outcomes: [String: SourceOutcome], bars: [Bar], source: String?)
-        if strategy.parallelSources {
-            // The independent sources in child tasks, the chain in this task meanwhile (a task fewer than `async let`).
-            chain = await withTaskGroup(of: (String, SourceOutcome).self) { group in
-                for source in independent {
-                    group.addTask {
-                        let (outcome, _) = await self.runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!)
-                        return (source.name, outcome)
-                    }
-                }
-                let chain = await runMarketChain(symbol, deadline: deadline, contexts: contexts)
-                for await (name, outcome) in group { outcomes[name] = outcome }
-                return chain
-            }
-        } else {
-            chain = await runMarketChain(symbol, deadline: deadline, contexts: contexts)
+        // The independent sources in child tasks, the chain in this task meanwhile (a task fewer than `async let`).
+        let chain = await withTaskGroup(of: (String, SourceOutcome).self) { group in
             for source in independent {
-                outcomes[source.name] = await runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!).0
+                group.addTask {
+                    let (outcome, _) = await self.runSource(source, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!)
+                    return (source.name, outcome)
+                }
             }
+            let chain = await runMarketChain(symbol, deadline: deadline, contexts: contexts)
+            for await (name, outcome) in group { outcomes[name] = outcome }
+            return chain
         }
         outcomes.merge(chain.outcomes) { _, new in new }
-        for source in sources where !source.isEnabled { outcomes[source.name] = .disabled(source.disabledReason ?? "disabled") }
+        return await decide(symbol, outcomes: outcomes, chain: chain, deadline: deadline)
+    }
 
-        var regimeBars = chain.bars
-        if !strategy.reuseBarsForRegime, let delivered = chain.source, let source = marketChain.first(where: { $0.name == delivered }) {
-            // The seed's second request: a 200-day window fetched again for regime detection.
-            let ctx = source.setup.context(now: Int64(Date().timeIntervalSince1970), barsNeeded: 200)
-            regimeBars = await runSource(source, symbol: symbol, deadline: deadline, ctx: ctx).1 ?? []
-        }
-        let reading = RegimeDetector.detect(regimeBars, thresholds: config.regime)
+    /// The enabled sources' `ctx` for a cycle that starts at `now` (Unix seconds).
+    public func contexts(now: Int64, barsNeeded: Int? = nil) -> [String: PluginContext] {
+        Dictionary(uniqueKeysWithValues: sources.filter(\.isEnabled).map { ($0.name, $0.context(now: now, barsNeeded: barsNeeded ?? config.barsNeeded)) })
+    }
+
+    /// The names of the enabled independent sources (every enabled source outside the market-data chain).
+    public var independentSources: [String] { independent.map(\.name) }
+
+    /// A symbol's signal from its sources' outcomes: the disabled sources are
+    /// added, the regime is read from `regimeBars` (the chain's bars when nil),
+    /// and the consensus (or `consensus.lua`'s `combine`) decides.
+    public func decide(
+        _ symbol: String, outcomes: [String: SourceOutcome], chain: MarketChainResult, regimeBars: [Bar]? = nil,
+        deadline: ContinuousClock.Instant
+    ) async -> SymbolSignal {
+        var outcomes = outcomes
+        for source in sources where !source.isEnabled { outcomes[source.name] = .disabled(source.disabledReason ?? "disabled") }
+        let reading = RegimeDetector.detect(regimeBars ?? chain.bars, thresholds: config.regime)
         let signals = sources.compactMap { source -> SourceSignal? in
             guard let outcome = outcomes[source.name], outcome.status == .ok || outcome.status == .cached,
                   let direction = outcome.direction, let confidence = outcome.confidence else { return nil }
@@ -172,7 +176,7 @@ public final class SignalEngine: Sendable {
     }
 
     /// The market-data chain: each source in priority order until one returns bars.
-    func runMarketChain(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: PluginContext]) async -> (outcomes: [String: SourceOutcome], bars: [Bar], source: String?) {
+    public func runMarketChain(_ symbol: String, deadline: ContinuousClock.Instant, contexts: [String: PluginContext]) async -> MarketChainResult {
         var outcomes: [String: SourceOutcome] = [:]
         var delivered: String?
         var bars: [Bar] = []
@@ -188,7 +192,16 @@ public final class SignalEngine: Sendable {
                 bars = sourceBars
             }
         }
-        return (outcomes, bars, delivered)
+        return MarketChainResult(outcomes: outcomes, bars: bars, source: delivered)
+    }
+
+    /// One enabled source for one symbol, by name: its outcome, and its bars when
+    /// it delivered some. A name that is not enabled gives its disabled outcome.
+    public func runSource(named name: String, symbol: String, deadline: ContinuousClock.Instant, ctx: PluginContext) async -> (SourceOutcome, [Bar]?) {
+        guard let source = running[name] else {
+            return (.disabled(sources.first { $0.name == name }?.disabledReason ?? "no source named \(name)"), nil)
+        }
+        return await runSource(source, symbol: symbol, deadline: deadline, ctx: ctx)
     }
 
     /// One source for one symbol: request(s), fetch, parse (following pages), and
@@ -286,4 +299,12 @@ public final class SignalEngine: Sendable {
         }
         return responses
     }
+}
+
+/// What a symbol's market-data chain gave: each source's outcome, the bars, and
+/// the source that delivered them (nil when none did).
+public struct MarketChainResult: Sendable {
+    public var outcomes: [String: SourceOutcome]
+    public var bars: [Bar]
+    public var source: String?
 }

@@ -17,9 +17,6 @@ public final class HTTPTransport: Sendable {
         public var idleTimeout: Double = 60
         /// Seconds to establish a connection.
         public var connectTimeout: Double = 5
-        /// Sends `Connection: close` on every request, so each opens a new
-        /// connection. For benchmarks that rebuild an unpooled client; never in service.
-        public var connectionPerRequest = false
         /// A PEM file of certificate authorities to trust instead of the system's.
         public var caFile: String?
         public init() {}
@@ -32,7 +29,6 @@ public final class HTTPTransport: Sendable {
         settings.connectionsPerHost = configuration.connectionsPerHost.map { max(1, $0) } ?? .max
         settings.idleTimeout = .milliseconds(Int64(configuration.idleTimeout * 1000))
         settings.connectTimeout = .milliseconds(Int64(configuration.connectTimeout * 1000))
-        settings.closeEachConnection = configuration.connectionPerRequest
         settings.caFile = configuration.caFile
         client = HTTP1Client(settings: settings)
     }

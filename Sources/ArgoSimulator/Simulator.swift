@@ -146,6 +146,13 @@ public final class Simulator: Sendable {
     /// Replaces a route's knobs (latency, faults) from now on.
     public func setKnobs(_ knobs: RouteKnobs, for route: SimulatedRoute) { core.state.setKnobs(knobs, for: route) }
 
+    /// Whether every HTTP/1.1 response closes its connection, so that each request
+    /// of a client opens a new one (benchmarks rebuild an unpooled client this way).
+    public var closesConnections: Bool {
+        get { core.closesConnections.load(ordering: .relaxed) }
+        set { core.closesConnections.store(newValue, ordering: .relaxed) }
+    }
+
     /// Counters so far.
     public var stats: SimulatorStats { core.state.stats }
 
@@ -197,7 +204,7 @@ private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHan
                 core.state.recordConnection(route: route, http2: connection.http2)
             }
             if response.hang { return }
-            let keepAlive = head.isKeepAlive
+            let keepAlive = head.isKeepAlive && !core.closesConnections.load(ordering: .relaxed)
             if response.delay > 0 {
                 context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(Simulator.boundedDelay(response.delay) * 1_000_000))) {
                     self.write(response, route: route, keepAlive: keepAlive, version: head.version, context: context)

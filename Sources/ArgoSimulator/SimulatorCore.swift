@@ -9,6 +9,8 @@ final class SimulatorCore: Sendable {
     let state: SimulatorState
     let apis: [any SimulatedAPI]
     private let cache = Mutex<[String: SimulatedResponse]>([:])
+    /// Answers every request with `Connection: close`, as an upstream without keep-alive does.
+    let closesConnections = Atomic<Bool>(false)
 
     init(market: SimulatedMarket, knobs: [SimulatedRoute: RouteKnobs]) {
         self.market = market

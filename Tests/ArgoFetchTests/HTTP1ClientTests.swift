@@ -96,8 +96,12 @@ struct HTTP1ClientTests {
         }
         try await server.shutdown()
         let polite = try await ScriptedServer.start { _ in .reply(status: 200, body: [1]) }
-        try await withClient({ $0.closeEachConnection = true }) { client in
-            for _ in 0..<3 { _ = try await get(client, polite.baseURL + "/x") }
+        try await withClient { client in
+            // A caller's own `Connection: close` ends the connection after its exchange.
+            for _ in 0..<3 {
+                _ = try await client.execute(method: "GET", url: polite.baseURL + "/x", headers: [.init("Connection", "close")], body: nil,
+                                             deadline: .now() + .seconds(30), bodyRule: BodyRule(maxBytes: 1 << 20, maxItems: nil))
+            }
             #expect(polite.connections == 3)
             #expect(polite.requests.allSatisfy { $0.head.headers["Connection"] == ["close"] })
         }

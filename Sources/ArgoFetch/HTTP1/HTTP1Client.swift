@@ -19,7 +19,6 @@ final class HTTP1Client: Sendable {
         var connectionsPerHost = Int.max
         var idleTimeout: TimeAmount = .seconds(60)
         var connectTimeout: TimeAmount = .seconds(5)
-        var closeEachConnection = false
         var maxRedirects = 3
         /// A PEM file of the certificate authorities to trust instead of the system's.
         var caFile: String?
@@ -95,7 +94,7 @@ final class HTTP1Client: Sendable {
         if let bad = headers.first(where: { !Self.isSafe($0.name) || !Self.isSafe($0.value) }) {
             throw HTTP1ClientError.invalidHeader(Self.isSafe(bad.name) ? bad.name : "?")
         }
-        let request = HTTP1Request(method: method, target: target, headers: headers, body: body, close: settings.closeEachConnection)
+        let request = HTTP1Request(method: method, target: target, headers: headers, body: body)
         let pool = pools.pool(for: target.origin)
         var staleRetries = 0
         while true {

@@ -11,12 +11,11 @@ struct HTTP1Request: Sendable {
     /// Whether the request lets the connection carry another exchange.
     var keepAlive: Bool
 
-    /// The request line, `Host`, the caller's headers (its own `Host`,
-    /// `Content-Length` and, with `close`, `Connection` replaced),
-    /// `Content-Length` for a body (0 for a method that usually has one),
-    /// `Accept-Encoding: deflate, gzip` unless the caller chose its own, and
-    /// `Connection: close` with `close`. Header values are checked by the caller.
-    init(method: HTTPMethod, target: RequestTarget, headers: [FetchRequest.Header], body: ByteBuffer?, close: Bool) {
+    /// The request line, `Host`, the caller's headers (its own `Host` and
+    /// `Content-Length` replaced), `Content-Length` for a body (0 for a method
+    /// that usually has one), and `Accept-Encoding: deflate, gzip` unless the
+    /// caller chose its own. Header values are checked by the caller.
+    init(method: HTTPMethod, target: RequestTarget, headers: [FetchRequest.Header], body: ByteBuffer?) {
         var bytes = ByteBuffer()
         bytes.reserveCapacity(256 + target.pathAndQuery.utf8.count + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
             + (body?.readableBytes ?? 0))
@@ -27,13 +26,12 @@ struct HTTP1Request: Sendable {
         bytes.writeString(target.hostHeader)
         bytes.writeStaticString("\r\n")
         var acceptsEncoding = false
-        var keepAlive = !close
+        var keepAlive = true
         for header in headers {
             switch FetchRequest.asciiLowercased(header.name) {
             case "host", "content-length":
                 continue
             case "connection":
-                if close { continue }
                 if header.value.lowercased().split(separator: ",").contains(where: { $0.utf8.filter { $0 != 0x20 && $0 != 0x09 }.elementsEqual("close".utf8) }) {
                     keepAlive = false
                 }
@@ -55,7 +53,6 @@ struct HTTP1Request: Sendable {
             bytes.writeStaticString("Content-Length: 0\r\n")
         }
         if !acceptsEncoding { bytes.writeStaticString("Accept-Encoding: deflate, gzip\r\n") }
-        if close { bytes.writeStaticString("Connection: close\r\n") }
         bytes.writeStaticString("\r\n")
         if var body { bytes.writeBuffer(&body) }
         self.bytes = bytes
