@@ -97,6 +97,8 @@ struct BenchSetup {
     let workspace: Workspace
 
     static func make(simulator: any SimulatorControl, root: String, settings: BenchSettings) throws -> BenchSetup {
+        var settings = settings
+        settings.caFile = settings.caFile ?? simulator.caFile
         let config = try ArgoConfig(file: ConfigFile(yaml: settings.yaml, path: "bench.yaml", environment: [:]))
         let host = try PluginHost(directory: PluginDirectory(path: root + "/plugins"), consensusPath: root + "/Config/consensus.lua")
         let workspace = Workspace(configPath: root + "/Config/argo.yaml", environment: [:], demoBaseURLs: simulator.baseURLs)

@@ -9,8 +9,8 @@ import Foundation
 /// of a few percent shows here where separate runs of the host section (which
 /// vary ±8% from run to run on a shared machine) cannot tell it.
 enum HostAB {
-    static func measure(rootA: String, rootB: String, symbols count: Int, cycles: Int) async throws -> String {
-        let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(zeroLatency: true), listeners: 6)
+    static func measure(rootA: String, rootB: String, symbols count: Int, cycles: Int, wire: BenchWire) async throws -> String {
+        let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(zeroLatency: true), listeners: 6, wire: wire)
         defer { simulator.stop() }
         let settings = BenchSettings(symbols: count, cache: false)
         let (engineA, transportA) = try BenchSetup.make(simulator: simulator, root: rootA, settings: settings).engine(.argo)

@@ -39,8 +39,8 @@ struct HostOverhead: Codable {
         case cpuSecondsAfterTrim = "cpu_s_after_trim", cpuMicrosecondsPerSymbolCycleAfterTrim = "cpu_us_per_symbol_cycle_after_trim"
     }
 
-    static func measure(root: String, symbols count: Int, cycles: Int) async throws -> HostOverhead {
-        let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(zeroLatency: true), listeners: 6)
+    static func measure(root: String, symbols count: Int, cycles: Int, wire: BenchWire) async throws -> HostOverhead {
+        let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(zeroLatency: true), listeners: 6, wire: wire)
         defer { simulator.stop() }
         let setup = try BenchSetup.make(simulator: simulator, root: root, settings: BenchSettings(symbols: count, cache: false))
         let (engine, transport) = try setup.engine(.argo)

@@ -43,8 +43,8 @@ enum PluginCalls {
         }
     }
 
-    static func measure(roots: [String], symbols count: Int, rounds: Int) async throws -> (figures: Figures, text: String) {
-        let simulator = try await Simulator.start(scenario: SeedProfile.scenario(zeroLatency: true), threads: 1, listeners: 1)
+    static func measure(roots: [String], symbols count: Int, rounds: Int, wire: BenchWire) async throws -> (figures: Figures, text: String) {
+        let simulator = try await LocalSimulator.start(scenario: SeedProfile.scenario(zeroLatency: true), threads: 1, listeners: 1, wire: wire)
         var lines: [String] = []
         var hosts: [(PluginHost, [Recorded])] = []
         for root in roots {

@@ -1,19 +1,57 @@
 import ArgoSimulator
 import Foundation
 
+/// How the benchmarks reach the simulator: over TLS, as production reaches
+/// every vendor (the default), or plain HTTP (`--wire plain`).
+enum BenchWire: String, Sendable {
+    case tls, plain
+
+    /// What the simulator child is told (`RemoteSimulator.serve`): TLS offers
+    /// HTTP/2 as the vendors' fronts do; Argo's client asks for HTTP/1.1.
+    var childArgument: String { self == .tls ? "tls:\(Simulator.demoHTTP2MaxStreams)" : "plain" }
+}
+
 /// What the benchmark needs from a simulator, in this process or another.
 protocol SimulatorControl {
     var baseURLs: [String] { get }
+    /// With TLS: the file of the simulator's throw-away certificate authority, for `http.ca_file`.
+    var caFile: String? { get }
     func resetCounters() throws
     func currentStats() throws -> SimulatorStats
     /// Whether each response closes its connection (an upstream without keep-alive).
     func closeConnections(_ close: Bool) throws
 }
 
-extension Simulator: SimulatorControl {
-    func resetCounters() { reset() }
-    func currentStats() -> SimulatorStats { stats }
-    func closeConnections(_ close: Bool) { closesConnections = close }
+/// The simulator in this process, over `wire`.
+final class LocalSimulator: SimulatorControl {
+    let simulator: Simulator
+    let caFile: String?
+
+    private init(simulator: Simulator, caFile: String?) {
+        self.simulator = simulator
+        self.caFile = caFile
+    }
+
+    static func start(scenario: SimulatorScenario, threads: Int, listeners: Int, wire: BenchWire) async throws -> LocalSimulator {
+        guard wire == .tls else {
+            return LocalSimulator(simulator: try await Simulator.start(scenario: scenario, threads: threads, listeners: listeners), caFile: nil)
+        }
+        let setup = Simulator.Wire(tls: try SimulatorTLS.throwAway(), http2MaxStreams: Simulator.demoHTTP2MaxStreams)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("argo-bench-ca-local-\(getpid()).pem").path
+        try setup.tls?.writeCA(to: path)
+        let simulator = try await Simulator.start(scenario: scenario, threads: threads, listeners: listeners, wire: setup)
+        return LocalSimulator(simulator: simulator, caFile: path)
+    }
+
+    var baseURLs: [String] { simulator.baseURLs }
+    func resetCounters() { simulator.reset() }
+    func currentStats() -> SimulatorStats { simulator.stats }
+    func closeConnections(_ close: Bool) { simulator.closesConnections = close }
+
+    func shutdown() async throws {
+        try await simulator.shutdown()
+        if let caFile { try? FileManager.default.removeItem(atPath: caFile) }
+    }
 }
 
 /// The simulator in a child process (this executable run with `--serve-simulator`),
@@ -38,9 +76,13 @@ final class RemoteSimulator: SimulatorControl {
 
     static let flag = "--serve-simulator"
 
+    convenience init(scenario: SimulatorScenario, listeners: Int, wire: BenchWire) throws {
+        try self.init(scenario: scenario, listeners: listeners, tlsStreams: wire == .tls ? Simulator.demoHTTP2MaxStreams : nil)
+    }
+
     /// - Parameter tlsStreams: nil: plain HTTP/1.1; otherwise TLS with a throw-away
     ///   authority, offering HTTP/2 with this many streams per connection (0: HTTP/1.1 only).
-    init(scenario: SimulatorScenario, listeners: Int, tlsStreams: Int? = nil) throws {
+    init(scenario: SimulatorScenario, listeners: Int, tlsStreams: Int?) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         let scenarioJSON = String(decoding: try JSONEncoder().encode(scenario), as: UTF8.self)

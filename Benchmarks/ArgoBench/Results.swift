@@ -45,6 +45,7 @@ extension Options {
     var described: [String: String] {
         ["sections": sections.sorted().joined(separator: ","), "counts": counts.map(String.init).joined(separator: ","), "runs": "\(runs)",
          "before_max": "\(beforeMax)", "profile": "seed: alpaca 150, massive 200, yahoo 300, alpha vantage 400, xai 800, sonar 1200 ms, ±20%",
-         "host": "\(hostSymbols) symbols × \(hostCycles) cycles", "scale": "\(scaleSymbols) symbols × \(scaleCycles) cycles at \(scaleRate)/s a source"]
+         "host": "\(hostSymbols) symbols × \(hostCycles) cycles", "scale": "\(scaleSymbols) symbols × \(scaleCycles) cycles at \(scaleRate)/s a source",
+         "wire": wire == .tls ? "TLS (HTTP/2 offered, HTTP/1.1 chosen), throw-away CA" : "plain HTTP"]
     }
 }

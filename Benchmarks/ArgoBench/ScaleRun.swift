@@ -62,7 +62,7 @@ struct ScaleRun: Codable {
         }
     }
 
-    static func measure(root: String, symbols count: Int, cycles: Int, perSecond: Int) async throws -> ScaleRun {
+    static func measure(root: String, symbols count: Int, cycles: Int, perSecond: Int, wire: BenchWire) async throws -> ScaleRun {
         let allowances = allowances(perSecond: perSecond)
         var scenario = SeedProfile.scenario()
         var settings = BenchSettings(symbols: count, cache: false)
@@ -71,7 +71,7 @@ struct ScaleRun: Codable {
             scenario.routes[route, default: RouteKnobs()].rateLimit = RouteKnobs.RateLimit(requests: allowance.requests, perSeconds: allowance.perSeconds)
             settings.rateLimits[allowance.source] = (allowance.requests, allowance.perSeconds)
         }
-        let simulator = try RemoteSimulator(scenario: scenario, listeners: 6)
+        let simulator = try RemoteSimulator(scenario: scenario, listeners: 6, wire: wire)
         defer { simulator.stop() }
         let setup = try BenchSetup.make(simulator: simulator, root: root, settings: settings)
         let (engine, transport) = try setup.engine(.argo)

@@ -36,7 +36,7 @@ struct SeedComparison {
         if let largest = options.counts.max(), largest >= 50 {
             result.clientOnly = try await clientOnly(count: largest, options: options, root: root)
         }
-        let simulator = try await Simulator.start(scenario: SeedProfile.scenario(), threads: 2, listeners: 6)
+        let simulator = try await LocalSimulator.start(scenario: SeedProfile.scenario(), threads: 2, listeners: 6, wire: options.wire)
         for count in options.counts {
             result.rows += try await compare(count: count, options: options, simulator: simulator, root: root, earlier: result.rows)
         }
@@ -47,7 +47,7 @@ struct SeedComparison {
         return result
     }
 
-    private static func compare(count: Int, options: Options, simulator: Simulator, root: String, earlier: [Row]) async throws -> [Row] {
+    private static func compare(count: Int, options: Options, simulator: LocalSimulator, root: String, earlier: [Row]) async throws -> [Row] {
         let symbols = watchList(count)
         let setup = try BenchSetup.make(simulator: simulator, root: root, symbols: count)
         let warmSetup = try BenchSetup.make(simulator: simulator, root: root, settings: BenchSettings(symbols: count, cache: false))
@@ -91,7 +91,7 @@ struct SeedComparison {
     }
 
     static func clientOnly(count: Int, options: Options, root: String) async throws -> Row {
-        let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(), listeners: 6)
+        let simulator = try RemoteSimulator(scenario: SeedProfile.scenario(), listeners: 6, wire: options.wire)
         defer { simulator.stop() }
         let setup = try BenchSetup.make(simulator: simulator, root: root, symbols: count)
         _ = try await measure(setup, .argo, symbols: watchList(count))  // the simulator's market, built once
@@ -107,7 +107,7 @@ struct SeedComparison {
     }
 
     /// What each fix contributes: the benchmark's cycle with every fix, then with one of them turned off, alternating.
-    private static func ablations(_ options: Options, simulator: Simulator, root: String) async throws -> [Row] {
+    private static func ablations(_ options: Options, simulator: LocalSimulator, root: String) async throws -> [Row] {
         let symbols = watchList(options.ablationSymbols)
         let setup = try BenchSetup.make(simulator: simulator, root: root, symbols: options.ablationSymbols)
         var results: [String: [Measurement]] = [:]

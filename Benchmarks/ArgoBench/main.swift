@@ -39,6 +39,8 @@ struct Options {
     var transportRuns = 10
     var streams = Simulator.demoHTTP2MaxStreams
     var transportDeadline = 20.0
+    /// TLS, as production (default), or plain HTTP.
+    var wire = BenchWire.tls
 
     /// The arguments given, less `--sections` and `--out` (for a section's own process).
     var forwarded: [String] = []
@@ -69,8 +71,9 @@ struct Options {
             case "--transport-runs": transportRuns = max(1, Int(value) ?? transportRuns)
             case "--streams": streams = max(0, Int(value) ?? streams)
             case "--transport-deadline": transportDeadline = Double(value) ?? transportDeadline
+            case "--wire": wire = BenchWire(rawValue: value) ?? wire
             default:
-                let usage = "usage: ArgoBench [--sections seed,host,plugins,scale,client,host-ab,transport] [--symbols 1,6,50,500] [--runs 3] [--before-max 6] [--ablation-symbols 6] "
+                let usage = "usage: ArgoBench [--sections seed,host,plugins,scale,client,host-ab,transport] [--symbols 1,6,50,500] [--runs 3] [--wire tls|plain] [--before-max 6] [--ablation-symbols 6] "
                     + "[--transport-runs 10] [--streams 256] [--transport-deadline 20] "
                     + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n       ArgoBench --sections host-ab --ab-root DIR [--host-symbols 500] [--host-cycles 20]: this directory's plugins (A) against DIR's (B), cycles alternating in one process\n"
                 FileHandle.standardError.write(Data(usage.utf8))
@@ -141,20 +144,20 @@ if options.sections.count > 1 {
     }
 } else {
     if options.sections.contains("plugins") {
-        let calls = try await PluginCalls.measure(roots: [root] + (options.abRoot.map { [$0] } ?? []), symbols: min(options.hostSymbols, 100), rounds: max(options.hostCycles, 20))
+        let calls = try await PluginCalls.measure(roots: [root] + (options.abRoot.map { [$0] } ?? []), symbols: min(options.hostSymbols, 100), rounds: max(options.hostCycles, 20), wire: options.wire)
         results.pluginCalls = calls.figures
         print("## Plugin calls alone (recorded responses, replayed on one task)\n\n" + calls.figures.markdown + "\n\n" + calls.text + "\n")
     }
     if options.sections.contains("host-ab") {
-        print(try await HostAB.measure(rootA: root, rootB: options.abRoot ?? root, symbols: options.hostSymbols, cycles: options.hostCycles))
+        print(try await HostAB.measure(rootA: root, rootB: options.abRoot ?? root, symbols: options.hostSymbols, cycles: options.hostCycles, wire: options.wire))
     }
     if options.sections.contains("host") {
-        let host = try await HostOverhead.measure(root: root, symbols: options.hostSymbols, cycles: options.hostCycles)
+        let host = try await HostOverhead.measure(root: root, symbols: options.hostSymbols, cycles: options.hostCycles, wire: options.wire)
         results.hostOverhead = host
         print("## Host overhead (zero-latency simulator in a child process, cache off)\n\n" + host.markdown + "\n")
     }
     if options.sections.contains("scale") {
-        let scale = try await ScaleRun.measure(root: root, symbols: options.scaleSymbols, cycles: options.scaleCycles, perSecond: options.scaleRate)
+        let scale = try await ScaleRun.measure(root: root, symbols: options.scaleSymbols, cycles: options.scaleCycles, perSecond: options.scaleRate, wire: options.wire)
         results.scale = scale
         print("## Scale (rate limits in the simulator and in argo.yaml)\n\n" + scale.markdown + "\n")
     }
