@@ -112,30 +112,70 @@ public final class LuaStatePool: Sendable {
         let continuation: CheckedContinuation<Int, any Error>
     }
 
-    /// Waiters in arrival order.
-    private struct Line {
+    /// One lane's waiters in arrival order (nil: cancelled while waiting).
+    private struct LaneLine {
         var waiters: [Waiter?] = []
         var head = 0
 
-        var count: Int { waiters[head...].count { $0 != nil } }
-
-        /// The first waiter `eligible` accepts, taken out of the line.
-        mutating func pop(where eligible: (Waiter) -> Bool) -> Waiter? {
+        /// The id of the first waiter still waiting; drops cancelled ones ahead of it.
+        mutating func frontID() -> UInt64? {
             while head < waiters.count, waiters[head] == nil { head += 1 }
             if head == waiters.count {
                 waiters.removeAll(keepingCapacity: true)
                 head = 0
                 return nil
             }
-            guard let position = waiters[head...].firstIndex(where: { $0.map(eligible) ?? false }) else { return nil }
-            defer { waiters[position] = nil }
-            return waiters[position]
+            if head >= 1024, head * 2 >= waiters.count {
+                waiters.removeFirst(head)
+                head = 0
+            }
+            return waiters[head]!.id
+        }
+
+        /// Takes the first waiter; call after ``frontID()`` returned one.
+        mutating func popFront() -> Waiter {
+            defer {
+                waiters[head] = nil
+                head += 1
+            }
+            return waiters[head]!
         }
 
         mutating func remove(id: UInt64) -> Waiter? {
             guard let position = waiters[head...].firstIndex(where: { $0?.id == id }) else { return nil }
             defer { waiters[position] = nil }
             return waiters[position]
+        }
+    }
+
+    /// Waiters in arrival order, a line per lane, so that serving the first
+    /// waiter whose lane is under its share looks at each lane's first waiter
+    /// only, however many wait behind a full lane.
+    private struct Line {
+        var lanes: [String?: LaneLine] = [:]
+        private(set) var count = 0
+
+        mutating func append(_ waiter: Waiter) {
+            lanes[waiter.lane, default: LaneLine()].waiters.append(waiter)
+            count += 1
+        }
+
+        /// The earliest waiter of the lanes `eligible` accepts, taken out of the line.
+        mutating func pop(where eligible: (String?) -> Bool) -> Waiter? {
+            guard count > 0 else { return nil }
+            var earliest: (index: Dictionary<String?, LaneLine>.Index, id: UInt64)?
+            for index in lanes.indices where eligible(lanes.keys[index]) {
+                if let id = lanes.values[index].frontID(), id < earliest?.id ?? .max { earliest = (index, id) }
+            }
+            guard let earliest else { return nil }
+            count -= 1
+            return lanes.values[earliest.index].popFront()
+        }
+
+        mutating func remove(id: UInt64, lane: String?) -> Waiter? {
+            guard let waiter = lanes[lane]?.remove(id: id) else { return nil }
+            count -= 1
+            return waiter
         }
     }
 
@@ -172,14 +212,16 @@ public final class LuaStatePool: Sendable {
             var handed: [(Waiter, Int)] = []
             while !free.isEmpty {
                 let held = held, share = laneShare
-                let eligible = { (waiter: Waiter) in waiter.lane.map { held[$0, default: 0] < share } ?? true }
+                let eligible = { (lane: String?) in lane.map { held[$0, default: 0] < share } ?? true }
                 guard let waiter = first.pop(where: eligible) ?? deferred.pop(where: eligible) else { break }
                 handed.append((waiter, take(for: waiter.lane)!))
             }
             return handed
         }
 
-        mutating func removeWaiter(id: UInt64) -> Waiter? { first.remove(id: id) ?? deferred.remove(id: id) }
+        mutating func removeWaiter(id: UInt64, lane: String?) -> Waiter? {
+            first.remove(id: id, lane: lane) ?? deferred.remove(id: id, lane: lane)
+        }
     }
 
     private func checkOut(deferred: Bool, lane: String?) async throws -> Int {
@@ -194,13 +236,13 @@ public final class LuaStatePool: Sendable {
                     if let index = queue.take(for: lane) { return .success(index) }
                     if Task.isCancelled { return .failure(CancellationError()) }
                     let waiter = Waiter(id: id, lane: lane, continuation: continuation)
-                    if deferred { queue.deferred.waiters.append(waiter) } else { queue.first.waiters.append(waiter) }
+                    if deferred { queue.deferred.append(waiter) } else { queue.first.append(waiter) }
                     return nil
                 }
                 if let immediate { continuation.resume(with: immediate) }
             }
         } onCancel: {
-            queue.withLock { $0.removeWaiter(id: id) }?.continuation.resume(throwing: CancellationError())
+            queue.withLock { $0.removeWaiter(id: id, lane: lane) }?.continuation.resume(throwing: CancellationError())
         }
     }
 

@@ -169,6 +169,27 @@ struct LuaStatePoolTests {
         #expect(order.entries == ["other", "slow"])
         #expect(pool.busy == 0)
     }
+
+    @Test("waiters of several lanes are served in arrival order, a cancelled one skipped")
+    func arrivalOrderAcrossLanes() async throws {
+        let pool = try LuaStatePool(size: 1, laneShare: 1) { try makeState() }
+        let release = DispatchSemaphore(value: 0)
+        let order = OrderLog()
+        let holder = Task { try await pool.withState { _ in release.wait() } }
+        while pool.busy < 1 { await Task.yield() }
+        var waiters: [Task<Void, any Error>] = []
+        for (name, lane) in [("a1", "a"), ("b1", "b"), ("a2", "a"), ("none", nil), ("b2", "b")] as [(String, String?)] {
+            waiters.append(Task { try await pool.withState(lane: lane) { _ in order.append(name) } })
+            while pool.waiting < waiters.count { await Task.yield() }
+        }
+        waiters[2].cancel()
+        while pool.waiting > 4 { await Task.yield() }
+        release.signal()
+        try await holder.value
+        for (index, waiter) in waiters.enumerated() where index != 2 { try await waiter.value }
+        #expect(order.entries == ["a1", "b1", "none", "b2"])
+        #expect(pool.busy == 0 && pool.waiting == 0)
+    }
 }
 
 /// Who ran, in order, from any thread.
