@@ -440,7 +440,7 @@ struct JSONToLua {
 
     /// RFC 8259 numbers. Integers that fit 64 bits are pushed as integers; others
     /// as floats, exactly when mantissa and power of ten allow (Clinger's fast
-    /// path, then Eisel–Lemire), else through Lua's correctly rounded parser.
+    /// path), else through Lua's correctly rounded parser.
     private mutating func decodeNumber() throws {
         switch try scanNumber() {
         case .integer(let value): lua_pushinteger(L, value)
@@ -505,15 +505,15 @@ struct JSONToLua {
                 return .integer(mantissa == UInt64(Int64.max) + 1 ? Int64.min : -Int64(mantissa))
             }
         }
-        // Every digit held (up to 19, Yahoo's 17-digit prices included): exact or Eisel–Lemire.
+        // Every digit held: exact when the fast path applies, else strtod below.
         if !overflow, let value = DecimalToDouble.value(mantissa: mantissa, exponent: exponent, negative: negative) {
             return .float(value)
         }
         return .text(start: start, length: position - start)
     }
 
-    /// Pushes a number ``scanNumber()`` could not convert: more digits than 64
-    /// bits hold, a halfway case, or an extreme exponent. Lua's own strtod-based
+    /// Pushes a number ``scanNumber()`` could not convert: a mantissa beyond
+    /// 2^53 or an exponent beyond ±22. Lua's own strtod-based
     /// conversion, correctly rounded, from a NUL-terminated copy; always a float.
     func pushNumberText(start: Int, length: Int) throws {
         let converted = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { text -> Bool in

@@ -58,13 +58,6 @@ public final class LuaState {
         L = state
         control.pointee.dispatch = luaHostDispatchPointer
         control.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
-        // Generational collection: nearly everything a plugin call makes (a response's
-        // body string, its decoded tables, the results) is garbage when the call returns,
-        // and a minor collection only visits young objects, where an incremental cycle
-        // marks the whole sandbox again each time a 30 kB body pays its allocation
-        // debt. Plugin calls alone, five alternating pairs: 368/608/425/349/359 →
-        // 353/354/339/342/341 µs per symbol (lower in every pair).
-        _ = clua_gc_generational(state)
         try installSandbox()
         control.pointee.limit = limits.memoryBytes
     }

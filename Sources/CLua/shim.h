@@ -26,7 +26,6 @@ static inline int clua_loadbuffer(lua_State *L, const char *buf, size_t size, co
 }
 static inline int clua_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT); }       // lua_gc is variadic
 static inline int clua_gc_count_kb(lua_State *L) { return lua_gc(L, LUA_GCCOUNT); }
-static inline int clua_gc_generational(lua_State *L) { return lua_gc(L, LUA_GCGEN, 0, 0); }  // default multipliers
 static inline void *clua_newuserdata(lua_State *L, size_t size) { return lua_newuserdatauv(L, size, 0); }
 
 #endif

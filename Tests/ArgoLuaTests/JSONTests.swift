@@ -47,7 +47,7 @@ struct JSONTests {
             ("2.2250738585072011e-308", .number(Double(sign: .plus, exponent: -1022, significand: 1) - Double.leastNonzeroMagnitude)),
             ("187.12", .number(187.12)),
             ("1E+2", .number(100.0)),
-            // Yahoo's float32 prices widened to 17 digits, and others past Clinger's fast path (Eisel–Lemire).
+            // Yahoo's float32 prices widened to 17 digits, and others past Clinger's fast path (strtod).
             ("187.1199951171875", .number(187.1199951171875)),
             ("-0.00012345678901234567", .number(-0.00012345678901234567)),
             ("4.503599627370497e15", .number(4_503_599_627_370_497)),
