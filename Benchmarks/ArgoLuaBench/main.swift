@@ -65,6 +65,10 @@ func measure(iterations: Int, rounds: Int = 5, _ body: () throws -> Void) rethro
 
 let barCount = 200
 let body = alpacaBody(bars: barCount)
+// For decoders outside Argo (docs/performance.md compares lua-cjson once): the same body in a file.
+if let path = ProcessInfo.processInfo.environment["ARGO_BENCH_SAVE_BODY"] {
+    try Data(body).write(to: URL(fileURLWithPath: path))
+}
 let state = try LuaState()
 let plugin = try state.loadChunk(Array(parsePlugin.utf8), chunkName: "bench/parse.lua", plugin: "bench")
 let iterations = Int(ProcessInfo.processInfo.environment["ARGO_BENCH_ITERATIONS"] ?? "") ?? 500
