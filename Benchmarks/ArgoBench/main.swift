@@ -91,7 +91,6 @@ func watchList(_ count: Int) -> [String] {
 
 func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
-HeapTrim.keepFreedHeap()  // as `argo` does at start
 let options = Options(CommandLine.arguments)
 let root = FileManager.default.currentDirectoryPath
 var results = Results(machine: Results.machine(), options: options.described)

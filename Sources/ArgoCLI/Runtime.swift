@@ -60,7 +60,6 @@ struct Runtime {
             transportConfiguration.caFile = path
             demoCAFile = path
         }
-        HeapTrim.keepFreedHeap()
         let transport = HTTPTransport(configuration: transportConfiguration)
         let workspace = Workspace(configPath: options.config, environment: environment, demoBaseURLs: simulator?.baseURLs)
         do {

@@ -8,11 +8,9 @@ import NIOCore
 /// than the small buffer holds. A large body is then read in a few calls
 /// without every connection keeping a large buffer for good.
 ///
-/// Measured (500 symbols × 5, host overhead, three alternating pairs against an
-/// adaptive 2–8 KiB buffer): median 1,385 → 1,288 CPU µs per symbol-cycle; peak
-/// RSS of a cold 500-symbol cycle 140 → 135 MB. Bursting into 16 KiB buffers
-/// with NIO's default 4 reads per event cost 194 MB: its pool kept 4 of them per
-/// connection.
+/// NIO's adaptive allocator instead keeps a buffer of up to 64 KiB per
+/// connection for as long as it lives, which at hundreds of connections is most
+/// of the host's memory (docs/performance.md).
 struct BurstReceiveAllocator: RecvByteBufferAllocator {
     /// What each connection keeps.
     static let small = 2_048
