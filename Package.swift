@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "ArgoAnalyticsTests", dependencies: ["ArgoAnalytics", "ArgoCore", "ArgoSimulator"]),
         .testTarget(name: "ArgoLuaTests", dependencies: ["ArgoLua"]),
         .testTarget(name: "ArgoJSONScanTests", dependencies: ["ArgoJSONScan", "CJSONScan"]),
-        .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoLua", "ArgoPlugins"]),
+        .testTarget(name: "ArgoPluginsTests", dependencies: ["ArgoCore", "ArgoLua", "ArgoPlugins"]),
         .testTarget(name: "ArgoSimulatorTests", dependencies: ["ArgoSimulator"]),
         .testTarget(name: "ArgoEngineTests", dependencies: ["ArgoCore", "ArgoAnalytics", "ArgoEngine", "ArgoFetch", "ArgoLua", "ArgoPlugins", "ArgoSimulator"]),
         .testTarget(

@@ -108,6 +108,24 @@ enum CycleTable {
         let stats = report.stats
         let footer = String(format: "cycle %@: %d symbols in %.1f ms; %d HTTP requests, %d cache hits, %d retries",
                             String(report.cycle.id.prefix(8)), report.cycle.symbols, report.cycle.durationMs, stats.httpRequests, stats.cacheHits, stats.retries)
-        return table.rendered + "\n" + footer + "\n(L/S/N = LONG/SHORT/NEUTRAL with confidence; * cached; err:kind; skip = not needed; off = disabled)"
+        let legend = "(L/S/N = LONG/SHORT/NEUTRAL with confidence; * cached; err:kind; skip = not needed; off = disabled)"
+        let notes = sourceNotes(report, sources: sources)
+        return ([table.rendered, footer, legend] + notes).joined(separator: "\n")
+    }
+
+    /// One line per source that was off or failed, with why: `xai_grok: disabled — missing XAI_API_KEY`,
+    /// `alpha_vantage: failed for 6 of 6 symbols — rate_limited: HTTP 429 (and 1 other reason)`.
+    static func sourceNotes(_ report: CycleReport, sources: [String]) -> [String] {
+        sources.compactMap { name -> String? in
+            let outcomes = report.signals.compactMap { $0.sources[name] }
+            if let disabled = outcomes.first(where: { $0.status == .disabled }) {
+                return "\(name): disabled — \(disabled.reason ?? "no reason given")"
+            }
+            let failed = outcomes.filter { $0.status == .error }
+            guard let first = failed.first else { return nil }
+            let reasons = Set(failed.map { "\($0.errorKind ?? "error"): \($0.error ?? "")" })
+            let more = reasons.count > 1 ? " (and \(reasons.count - 1) other reason\(reasons.count > 2 ? "s" : ""))" : ""
+            return "\(name): failed for \(failed.count) of \(outcomes.count) symbols — \(first.errorKind ?? "error"): \(first.error ?? "")\(more)"
+        }
     }
 }

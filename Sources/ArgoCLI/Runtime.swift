@@ -24,10 +24,27 @@ struct Runtime {
 
     var engine: SignalEngine { reloader.engine }
 
+    /// `--config`, for every command that reads the settings.
+    struct ConfigOption: ParsableArguments {
+        @Option(help: ArgumentHelp("The host settings file; consensus.lua is read beside it. Without it, Config/argo.yaml if there is one, else the built-in defaults.", valueName: "path"))
+        var config: String?
+
+        /// The settings file to read: the one given (which must exist), else the default.
+        func configPath() throws -> String {
+            guard let config else { return Self.defaultConfigPath }
+            guard FileManager.default.fileExists(atPath: config) else {
+                printError("argo: --config \(config): no such file")
+                throw ExitCode(1)
+            }
+            return config
+        }
+
+        static let defaultConfigPath = "Config/argo.yaml"
+    }
+
     /// Options shared by the commands that run cycles.
     struct Options: ParsableArguments {
-        @Option(help: "The host settings file (default: Config/argo.yaml; consensus.lua is read beside it).")
-        var config = "Config/argo.yaml"
+        @OptionGroup var settings: ConfigOption
 
         @Flag(help: "Run against the built-in upstream simulator on free loopback ports, with placeholder keys.")
         var demo = false
@@ -36,9 +53,10 @@ struct Runtime {
     /// Builds the runtime; prints one line per problem and exits 1 when nothing can run.
     static func start(_ options: Options, metrics: ArgoMetrics? = nil,
                       environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Runtime {
+        let configPath = try options.settings.configPath()
         let config: ArgoConfig
         do {
-            config = try ArgoConfig(file: try ConfigFile.load(path: options.config, environment: environment))
+            config = try ArgoConfig(file: try ConfigFile.load(path: configPath, environment: environment))
         } catch {
             printError("argo: \(error)")
             throw ExitCode(1)
@@ -61,11 +79,12 @@ struct Runtime {
             demoCAFile = path
         }
         let transport = HTTPTransport(configuration: transportConfiguration)
-        let workspace = Workspace(configPath: options.config, environment: environment, demoBaseURLs: simulator?.baseURLs)
+        let workspace = Workspace(configPath: configPath, environment: environment, demoBaseURLs: simulator?.baseURLs)
         do {
             let reloader = try await EngineReloader(
                 workspace: workspace, fetcher: Fetcher(transport: transport, observer: metrics, cacheBytes: config.cacheBytes), logger: logger, metrics: metrics)
             secrets.set(reloader.engine.sources.flatMap(\.policy.secrets))
+            for warning in reloader.warnings { printError("argo: warning: \(warning)") }
             return Runtime(reloader: reloader, transport: transport, simulator: simulator, config: config, logger: logger, secrets: secrets,
                            demoCAFile: demoCAFile)
         } catch {

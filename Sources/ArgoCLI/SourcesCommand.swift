@@ -1,6 +1,7 @@
 import ArgoCore
 import ArgoEngine
 import ArgoPlugins
+import ArgoService
 import ArgumentParser
 import Foundation
 
@@ -12,15 +13,28 @@ struct SourcesCommand: AsyncParsableCommand {
         subcommands: [List.self, Check.self, SourcesTestCommand.self]
     )
 
-    /// Where the plugins are: `--plugins-dir`, else `ARGO_PLUGINS_DIR`, else `plugins`.
+    /// Where the plugins and settings are: `--config` (as `cycle` reads it) and
+    /// `--plugins-dir`, which wins over the settings' `plugins_dir`.
     struct Location: ParsableArguments {
-        @Option(name: .long, help: "The plugin directory (default: $ARGO_PLUGINS_DIR or plugins).")
+        @Option(name: .long, help: ArgumentHelp("The plugin directory, instead of plugins_dir in the settings.", valueName: "path"))
         var pluginsDir: String?
 
-        var path: String { pluginsDir ?? ProcessInfo.processInfo.environment["ARGO_PLUGINS_DIR"] ?? "plugins" }
+        @OptionGroup var settings: Runtime.ConfigOption
+
+        /// The settings `cycle` would use, or exits 1 with the error.
+        func config() throws -> ArgoConfig {
+            let path = try settings.configPath()
+            do {
+                return try ArgoConfig(file: try ConfigFile.load(path: path, environment: ProcessInfo.processInfo.environment))
+            } catch {
+                printError("argo: \(error)")
+                throw ExitCode(1)
+            }
+        }
 
         /// Reads the directory, or exits 1 naming it.
-        func directory() throws -> PluginDirectory {
+        func directory(_ config: ArgoConfig) throws -> PluginDirectory {
+            let path = pluginsDir ?? config.pluginsDir
             do {
                 return try PluginDirectory(path: path)
             } catch {
@@ -29,29 +43,31 @@ struct SourcesCommand: AsyncParsableCommand {
             }
         }
 
-        /// Reads the directory and loads every plugin into a fresh state.
-        func load() throws -> (PluginDirectory, [PluginManifest], [PluginError]) {
-            let directory = try directory()
-            let (plugins, failures) = try directory.manifests()
-            return (directory, plugins, failures)
+        /// The consensus file beside the settings, read as `cycle` reads it (nil when there is none).
+        func consensus() throws -> PluginHost.ConsensusSource? {
+            PluginHost.ConsensusSource.read(path: Workspace(configPath: try settings.configPath()).consensusPath)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the sources the plugins define: enabled or why not, and what each is granted.")
+            abstract: "List the sources as `cycle` would run them: enabled or why not, weight, limits and grant.")
         @OptionGroup var location: Location
-        @Option(help: "The host settings file, for grants and overrides (default: Config/argo.yaml).")
-        var config = "Config/argo.yaml"
 
-        func run() throws {
-            let (_, plugins, failures) = try location.load()
+        func run() async throws {
+            let config = try location.config()
+            let directory = try location.directory(config)
             let environment = ProcessInfo.processInfo.environment
             let setups: [SourceSetup]
+            let failures: [PluginError]
             do {
-                let settings = try ArgoConfig(file: try ConfigFile.load(path: config, environment: environment))
-                setups = try SourceSetup.all(plugins: plugins, config: settings, consensus: ConsensusSettings(),
-                                             environment: environment)
+                let configWarnings = try config.checkSources(directory.files.map(\.stem))
+                let host = try PluginHost(directory: directory, consensus: try location.consensus(), poolSize: 1)
+                failures = host.failures
+                for warning in configWarnings + host.warnings { printError("argo: warning: \(warning)") }
+                setups = try SourceSetup.all(plugins: host.plugins, config: config, consensus: host.consensus, environment: environment)
+            } catch let error as ExitCode {
+                throw error
             } catch {
                 printError("argo: \(error)")
                 throw ExitCode(1)
@@ -64,31 +80,52 @@ struct SourcesCommand: AsyncParsableCommand {
                 case .independent: role = "independent"
                 }
                 let status = setup.disabledReason.map { "disabled: \($0)" } ?? "enabled"
+                let limit = setup.policy.rateLimit.map { "\($0.requests)/\(ConfigFile.formatSeconds($0.per))" } ?? "none"
                 let granted = setup.grant.env.isEmpty
                     ? "nothing"
                     : "\(setup.grant.env.joined(separator: ", ")) to \(setup.grant.origins.joined(separator: ", ")) (\(setup.grant.origin))"
-                return [m.name, role, String(format: "%.2f", setup.weight), status, granted, m.file]
+                return [m.name, role, String(format: "%.2f", setup.weight), status, limit, "\(setup.policy.maxConcurrency)", granted, m.file]
             }
-            try printLine(TextTable(header: ["SOURCE", "ROLE", "WEIGHT", "STATUS", "GRANTED", "FILE"], rows: rows).rendered)
+            try printLine(TextTable(header: ["SOURCE", "ROLE", "WEIGHT", "STATUS", "RATE LIMIT", "IN FLIGHT", "GRANTED", "FILE"], rows: rows).rendered)
             for failure in failures { printError("broken: \(failure)") }
+            if !failures.isEmpty { throw ExitCode(1) }
         }
     }
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load and validate every plugin; exit 1 if any is broken or none is found.")
+            abstract: "Validate every plugin as `cycle` and reload do, examples included; exit 1 if any is broken or none is found.")
         @OptionGroup var location: Location
 
-        func run() throws {
-            let (directory, plugins, failures) = try location.load()
-            for plugin in plugins {
-                try printLine("ok     \(plugin.name) (\(plugin.file))")
+        func run() async throws {
+            let config = try location.config()
+            let directory = try location.directory(config)
+            let validator = PluginValidator()
+            var good = 0, broken = 0
+            for file in directory.files {
+                switch await validator.check(file, library: directory.library, pluginsDir: directory.path) {
+                case .good:
+                    good += 1
+                    try printLine("ok     \(file.stem) (\(file.path))")
+                case .broken(let reason):
+                    broken += 1
+                    try printLine("error  \(reason)")
+                }
             }
-            for failure in failures {
-                try printLine("error  \(failure)")
+            var settingsOK = true
+            do {
+                let configWarnings = try config.checkSources(directory.files.map(\.stem))
+                let consensus = try PluginHost(directory: PluginDirectory(path: directory.path, files: [], library: directory.library),
+                                               consensus: try location.consensus(), sourceNames: directory.files.map(\.stem), poolSize: 1)
+                for warning in configWarnings + consensus.warnings { try printLine("warn   \(warning)") }
+            } catch let error as ExitCode {
+                throw error
+            } catch {
+                settingsOK = false
+                try printLine("error  \(error)")
             }
-            try printLine("\(plugins.count) ok, \(failures.count) broken, in \(directory.path)/")
-            if plugins.isEmpty || !failures.isEmpty { throw ExitCode(1) }
+            try printLine("\(good) ok, \(broken) broken, in \(directory.path)/")
+            if good == 0 || broken > 0 || !settingsOK { throw ExitCode(1) }
         }
     }
 }

@@ -29,8 +29,8 @@ struct SourcesTestCommand: AsyncParsableCommand {
     @OptionGroup var location: SourcesCommand.Location
 
     func run() async throws {
-        let directory = try location.directory()
-        let host = try PluginHost(directory: directory, consensusPath: nil, poolSize: 1)
+        let directory = try location.directory(try location.config())
+        let host = try PluginHost(directory: directory, consensus: nil, poolSize: 1)
         guard let manifest = host.plugins.first(where: { $0.name == name }) else {
             if let failure = host.failures.first(where: { $0.file.hasSuffix("/\(name).lua") }) { printError("argo: \(failure)") }
             printError("argo: no plugin named '\(name)' loads from \(directory.path)/")
@@ -61,7 +61,7 @@ struct SourcesTestCommand: AsyncParsableCommand {
         var failed = 0
         for (index, example) in examples.enumerated() {
             let outcome = await host.run(name, responses: example.responses, symbol: symbol ?? example.symbol, ctx: ctx)
-            let problems = outcome.mismatches(example.expect)
+            let problems = example.problems + outcome.mismatches(example.expect)
             let label = "example \(index + 1) (\(symbol ?? example.symbol))"
             if problems.isEmpty {
                 try printLine("ok    \(label): \(Self.describe(outcome))")

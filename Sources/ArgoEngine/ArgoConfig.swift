@@ -41,8 +41,9 @@ public struct ArgoConfig: Sendable {
     public init(file: ConfigFile) throws(ConfigError) {
         self.file = file
         if let (key, origin) = file.unknownKeys(allowed: Self.allowedKeys).first {
-            throw ConfigError(origin: origin, message: "unknown key '\(key)'")
+            throw ConfigError(origin: origin, message: "unknown key '\(key)'\(DidYouMean.hint(for: key, among: Self.keys(like: key)))")
         }
+        try Self.checkEnvironment(file.environment)
         if let list = file.list("symbols") {
             if let bad = list.first(where: { !Ticker.isValid($0) }) {
                 let origin = file.entry("symbols")?.origin ?? ConfigFile.environmentName("symbols")
@@ -77,6 +78,60 @@ public struct ArgoConfig: Sendable {
         regime.trendSeparation = try file.number("regime.trend_separation", atLeast: 0) ?? regime.trendSeparation
         regime.trendSlope = try file.number("regime.trend_slope", atLeast: 0) ?? regime.trendSlope
         regime.slopeWindow = try file.integer("regime.slope_window", atLeast: 1) ?? regime.slopeWindow
+    }
+
+    /// The allowed keys, with a source key's `*` filled in from `key` (`sources.alpacca.tll` → `sources.alpacca.timeout`, …).
+    static func keys(like key: String) -> [String] {
+        let parts = key.split(separator: ".")
+        return allowedKeys.map { pattern in
+            guard pattern.hasPrefix("sources.*."), parts.count > 1, parts[0] == "sources" else { return pattern }
+            return "sources.\(parts[1])." + pattern.dropFirst("sources.*.".count)
+        }
+    }
+
+    /// Variables under `ARGO_` that Argo reads for something else than a key:
+    /// the benchmarks' own knobs.
+    static let otherVariablePrefixes = ["ARGO_BENCH_"]
+
+    /// Every `ARGO_…` variable must set a key: a misspelt one would otherwise be
+    /// ignored without a word. Those of sources (`ARGO_SOURCES_…`) are checked
+    /// once the sources are known, by ``checkSources(_:)``.
+    static func checkEnvironment(_ environment: [String: String]) throws(ConfigError) {
+        let names = allowedKeys.filter { !$0.contains("*") }.map(ConfigFile.environmentName)
+        for variable in environment.keys.sorted() where variable.hasPrefix("ARGO_") {
+            if names.contains(variable) || otherVariablePrefixes.contains(where: variable.hasPrefix) { continue }
+            if variable.hasPrefix("ARGO_SOURCES_") { continue }
+            throw ConfigError(origin: "\(variable) (environment)",
+                              message: "sets no setting\(DidYouMean.hint(for: variable, among: names)); `argo config` lists them")
+        }
+    }
+
+    /// Checks that the keys under `sources.` in the file and the environment name
+    /// one of `sources` (the plugin files' names). A name one typo away from a
+    /// source (`sources.alpacca.enabled: false`, which would leave alpaca enabled)
+    /// is an error; any other name may be a source whose file was removed, so it
+    /// is a warning, returned for the caller to print every time.
+    @discardableResult
+    public func checkSources(_ sources: [String]) throws(ConfigError) -> [String] {
+        var warnings: [String] = []
+        let list = " (sources: \(sources.sorted().joined(separator: ", ")))"
+        for (key, entry) in file.entries.sorted(by: { $0.key < $1.key }) where key.hasPrefix("sources.") {
+            let name = String(key.split(separator: ".")[1])
+            guard !sources.contains(name) else { continue }
+            if let near = DidYouMean.closest(to: name, among: sources) {
+                throw ConfigError(origin: entry.origin, message: "'\(key)': there is no source '\(name)' (did you mean '\(near)'?)" + list)
+            }
+            warnings.append("\(entry.origin): '\(key)' applies to no source: there is no plugin '\(name)'" + list)
+        }
+        let sourceKeys = Self.allowedKeys.filter { $0.hasPrefix("sources.*.") }.map { String($0.dropFirst("sources.*.".count)) }
+        let names = sources.flatMap { source in sourceKeys.map { ConfigFile.environmentName("sources.\(source).\($0)") } }
+        for variable in file.environment.keys.sorted() where variable.hasPrefix("ARGO_SOURCES_") && !names.contains(variable) {
+            if let near = DidYouMean.closest(to: variable, among: names) {
+                throw ConfigError(origin: "\(variable) (environment)", message: "sets no setting (did you mean '\(near)'?); `argo config` lists them")
+            }
+            warnings.append("\(variable) (environment): sets no setting of any source" + list)
+        }
+        return warnings
     }
 
     /// `sources.<name>.enabled` (default true).

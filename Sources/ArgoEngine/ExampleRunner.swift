@@ -12,7 +12,11 @@ extension PluginHost {
     /// `max_items` is pruned first, as the HTTP client would have pruned it.
     public func run(_ plugin: String, responses: [String?: FetchResponse], symbol: String, ctx: PluginContext) async -> ExampleOutcome {
         let redactor = Redactor(secrets: [])
-        do {
+        do throws(FetchError) {
+            // A live fetch turns a non-2xx answer into a failure before any plugin code sees it.
+            for response in responses.values {
+                if let failure = Fetcher.failure(status: response.status, body: response.body, redactor: redactor) { throw failure }
+            }
             var responses = responses
             // A request that cannot be built here (say, a key the example does not set) prunes nothing.
             let requests = (try? await request(plugin, symbol: symbol, ctx: ctx, redactor: redactor)) ?? [:]
@@ -45,7 +49,7 @@ extension PluginHost {
         var problems: [String] = []
         for (index, example) in examples.enumerated() {
             let outcome = await run(plugin, responses: example.responses, symbol: example.symbol, ctx: ctx)
-            let mismatches = outcome.mismatches(example.expect)
+            let mismatches = example.problems + outcome.mismatches(example.expect)
             if !mismatches.isEmpty { problems.append("example \(index + 1) (\(example.symbol)): \(mismatches.joined(separator: "; "))") }
         }
         return problems

@@ -97,6 +97,9 @@ public final class SignalEngine: Sendable {
             let what = live ? "no market data" : "no source answered"
             return CycleReport.SymbolError(symbol: signal.symbol, error: reasons.isEmpty ? "\(what): no source is enabled" : "\(what) (\(reasons.joined(separator: "; ")))")
         }
+        // A failed symbol has no direction to give: it is reported in `errors` only.
+        let failed = Set(errors.map(\.symbol))
+        results.removeAll { failed.contains($0.symbol) }
         var stats = CycleReport.Stats()
         for (name, after) in fetcher.allStats {
             let previous = before[name] ?? SourceStatsSnapshot()

@@ -244,6 +244,14 @@ public final class Fetcher: Sendable {
     }
 
     /// "HTTP 503: <the body's first line, shortened>".
+    /// The failure a fetch reports when its last answer has `status` (nil for
+    /// a 2xx), so that a plugin's examples and saved responses meet the same
+    /// status handling as a live fetch: a 404 never reaches `parse`.
+    public static func failure(status: Int, body: [UInt8], redactor: Redactor) -> FetchError? {
+        guard let kind = RetryRules.kind(ofStatus: status) else { return nil }
+        return FetchError(kind, redactor.redact(describe(status: status, body: body)), status: status)
+    }
+
     static func describe(status: Int, body: [UInt8]) -> String {
         let text = String(decoding: body.prefix(400), as: UTF8.self)
             .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")

@@ -15,29 +15,68 @@ public struct PluginExample: Sendable {
     public var symbol: String
     public var responses: [String?: FetchResponse]
     public var expect: ExampleExpectation
+    /// What is wrong with the example itself (an `expect` key that checks nothing).
+    public var problems: [String] = []
 }
 
-/// What an example's `expect` asks for; a key left out is not checked.
+/// What an example's `expect` asks for; a key left out is not checked, and a
+/// key it does not know is a problem of the example (it would check nothing).
 public struct ExampleExpectation: Sendable, Equatable {
+    /// The keys `expect` may have.
+    public static let keys = ["bars", "last_close", "direction", "confidence", "error_kind"]
+    /// How far the signal's confidence may be from `confidence`.
+    public static let confidenceTolerance = 0.005
+
     /// The number of bars parsed.
     public var bars: Int64?
     /// The last bar's close.
     public var lastClose: Double?
     /// The signal's direction (`LONG`, `SHORT`, `NEUTRAL`).
     public var direction: String?
+    /// The signal's confidence, within ``confidenceTolerance``.
+    public var confidence: Double?
     /// A failure of this kind (`rate_limited`, `bad_response`, …) instead of a result.
     public var errorKind: String?
 
-    public init(bars: Int64? = nil, lastClose: Double? = nil, direction: String? = nil, errorKind: String? = nil) {
+    public init(bars: Int64? = nil, lastClose: Double? = nil, direction: String? = nil, confidence: Double? = nil, errorKind: String? = nil) {
         self.bars = bars
         self.lastClose = lastClose
         self.direction = direction
+        self.confidence = confidence
         self.errorKind = errorKind
     }
 
-    init(_ value: LuaValue) {
-        self.init(bars: value["bars"].integerValue, lastClose: value["last_close"].doubleValue,
-                  direction: value["direction"].stringValue, errorKind: value["error_kind"].stringValue)
+    /// Reads `expect`; a key it does not know, or a value of the wrong type, is a problem.
+    static func read(_ value: LuaValue) -> (ExampleExpectation, problems: [String]) {
+        var problems: [String] = []
+        guard case .table(let table) = value else {
+            if value != .nil, value != .array([]) { problems.append("'expect' must be a table such as { direction = \"LONG\" }") }
+            return (ExampleExpectation(), problems)
+        }
+        for key in table.keys.map({ $0.stringValue ?? "\($0)" }).sorted() where !keys.contains(key) {
+            problems.append("'expect' has an unknown key '\(key)'\(DidYouMean.hint(for: key, among: keys)), which checks nothing")
+        }
+        func typed<T>(_ key: String, _ read: (LuaValue) -> T?, _ expected: String) -> T? {
+            let item = value[key]
+            if item == .nil { return nil }
+            guard let result = read(item) else {
+                problems.append("'expect.\(key)' must be \(expected), got \(item.typeName)")
+                return nil
+            }
+            return result
+        }
+        let expectation = ExampleExpectation(
+            bars: typed("bars", \.integerValue, "an integer"), lastClose: typed("last_close", \.doubleValue, "a number"),
+            direction: typed("direction", \.stringValue, "LONG, SHORT or NEUTRAL"), confidence: typed("confidence", \.doubleValue, "a number"),
+            errorKind: typed("error_kind", \.stringValue, "a failure kind such as \"rate_limited\""))
+        if let direction = expectation.direction, Direction(rawValue: direction) == nil {
+            problems.append("'expect.direction' must be LONG, SHORT or NEUTRAL, got '\(direction)'")
+        }
+        if let kind = expectation.errorKind, FetchError.Kind(rawValue: kind) == nil {
+            let kinds = FetchError.Kind.allCases.map(\.rawValue)
+            problems.append("'expect.error_kind' is not a failure kind: '\(kind)'\(DidYouMean.hint(for: kind, among: kinds))")
+        }
+        return (expectation, problems)
     }
 }
 
@@ -53,7 +92,7 @@ public struct ExampleOutcome: Sendable {
         self.error = error
     }
 
-    /// Differences from `expect` (`bars`, `last_close`, `direction`, `error_kind`); empty when it matches.
+    /// Differences from `expect` (`bars`, `last_close`, `direction`, `confidence`, `error_kind`); empty when it matches.
     public func mismatches(_ expect: ExampleExpectation) -> [String] {
         var problems: [String] = []
         if let kind = expect.errorKind {
@@ -69,6 +108,9 @@ public struct ExampleOutcome: Sendable {
         }
         if let direction = expect.direction, signal?.0.rawValue != direction {
             problems.append("expected \(direction), got \(signal?.0.rawValue ?? "no signal")")
+        }
+        if let confidence = expect.confidence, !(abs((signal?.1 ?? .nan) - confidence) <= ExampleExpectation.confidenceTolerance) {
+            problems.append("expected confidence \(confidence) (± \(ExampleExpectation.confidenceTolerance)), got \(signal.map { String(format: "%.4f", $0.1) } ?? "no signal")")
         }
         return problems
     }
@@ -94,7 +136,8 @@ extension PluginHost {
             } else {
                 responses[nil] = response(item["response"])
             }
-            return PluginExample(symbol: item["symbol"].stringValue ?? "AAPL", responses: responses, expect: ExampleExpectation(item["expect"]))
+            let (expect, problems) = ExampleExpectation.read(item["expect"])
+            return PluginExample(symbol: item["symbol"].stringValue ?? "AAPL", responses: responses, expect: expect, problems: problems)
         }
     }
 }

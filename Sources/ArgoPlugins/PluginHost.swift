@@ -38,6 +38,8 @@ public final class PluginHost: Sendable {
     /// Files that did not load, with file and line.
     public let failures: [PluginError]
     public let consensus: ConsensusSettings
+    /// What may be wrong in the consensus file but need not be (a weight for a source with no plugin), one line each.
+    public let warnings: [String]
     let pool: LuaStatePool
     private let references: StateRegistry
     /// Plugins set aside for overrunning their limits (shared across reloads by a service).
@@ -61,7 +63,7 @@ public final class PluginHost: Sendable {
 
     /// What the first state loaded: the manifests, failures and consensus settings.
     final class FirstLoad: Sendable {
-        let value = Mutex<(plugins: [PluginManifest], failures: [PluginError], consensus: ConsensusSettings)?>(nil)
+        let value = Mutex<(plugins: [PluginManifest], failures: [PluginError], consensus: ConsensusSettings, warnings: [String])?>(nil)
     }
 
     struct StateReferences: Sendable {
@@ -98,10 +100,12 @@ public final class PluginHost: Sendable {
 
     /// Loads `directory` and the consensus text into `poolSize` states.
     /// Throws a ``ConfigError`` naming the file and line when the consensus is broken.
+    /// `sourceNames` are the sources the consensus may weight: by default the directory's files.
     public init(
-        directory: PluginDirectory, consensus consensusSource: ConsensusSource?, poolSize: Int? = nil,
+        directory: PluginDirectory, consensus consensusSource: ConsensusSource?, sourceNames: [String]? = nil, poolSize: Int? = nil,
         quarantine: PluginQuarantine = PluginQuarantine(), limits: LuaLimits = PluginHost.defaultLimits
     ) throws {
+        let sourceNames = sourceNames ?? directory.files.map(\.stem)
         self.quarantine = quarantine
         let references = StateRegistry()
         let first = FirstLoad()
@@ -114,10 +118,12 @@ public final class PluginHost: Sendable {
             let helper = try state.loadChunk(Array(HostLua.source.utf8), chunkName: HostLua.chunkName)
             var consensusRef: LuaReference?
             var settings = ConsensusSettings()
+            var warnings: [String] = []
             if let consensusSource {
                 do {
                     let ref = try state.loadChunk(Array(consensusSource.text.utf8), chunkName: consensusSource.path, plugin: "consensus")
-                    settings = try ConsensusFile.settings(state: state, reference: ref, path: consensusSource.path)
+                    (settings, warnings) = try ConsensusFile.settings(
+                        state: state, reference: ref, path: consensusSource.path, text: consensusSource.text, sources: sourceNames)
                     consensusRef = ref
                 } catch let error as LuaError {
                     throw ConfigError(origin: "\(error.chunk ?? consensusSource.path):\(error.line ?? 0)", message: error.message)
@@ -129,7 +135,7 @@ public final class PluginHost: Sendable {
                     helper: helper, consensus: consensusRef)
             }
             first.value.withLock { first in
-                if first == nil { first = (loaded.plugins.map(\.manifest).sorted { $0.name < $1.name }, loaded.failures, settings) }
+                if first == nil { first = (loaded.plugins.map(\.manifest).sorted { $0.name < $1.name }, loaded.failures, settings, warnings) }
             }
             return state
         }
@@ -138,6 +144,7 @@ public final class PluginHost: Sendable {
         plugins = loaded.plugins
         failures = loaded.failures
         consensus = loaded.consensus
+        warnings = loaded.warnings
         files = Dictionary(uniqueKeysWithValues: loaded.plugins.map { ($0.name, ($0.file, $0.fingerprint)) })
     }
 

@@ -1,3 +1,4 @@
+import ArgoCore
 import ArgoLua
 
 /// A plugin's declared settings (contract section 4), validated.
@@ -30,10 +31,20 @@ public struct PluginManifest: Sendable, Equatable {
     /// overrunning its limits comes back when this changes.
     public var fingerprint: Int
 
+    /// The fields a plugin's table may have (contract section 4, and `examples`).
+    public static let fields = [
+        "name", "chain", "priority", "weight", "base_url", "env", "cache_ttl", "timeout", "rate_limit",
+        "max_concurrency", "request", "parse", "signal", "examples",
+    ]
+
     /// Validates the fields of the table a plugin file returned. `source` is the
     /// file's text, used to point each error at the line that sets the field.
     public init(fields: [String: LuaField], file: String, source: String, defaultName: String) throws(PluginError) {
-        let reader = FieldReader(fields: fields, file: file, lines: source.split(separator: "\n", omittingEmptySubsequences: false))
+        let reader = FieldReader(fields: fields, file: file, lines: AssignmentLines(source))
+        // A misspelt field would otherwise be a silent default (`wieght = 0.2` leaves the weight at 0.1).
+        if let unknown = fields.keys.sorted().first(where: { !Self.fields.contains($0) }) {
+            throw reader.error(unknown, "unknown field '\(unknown)'\(DidYouMean.hint(for: unknown, among: Self.fields))")
+        }
         // The name is the file's: a file that called itself after another source
         // would take that source's settings, grant and keys.
         name = defaultName
@@ -77,21 +88,10 @@ public struct PluginManifest: Sendable, Equatable {
 private struct FieldReader {
     let fields: [String: LuaField]
     let file: String
-    let lines: [Substring]
+    let lines: AssignmentLines
 
     func error(_ key: String?, _ message: String) -> PluginError {
-        PluginError(file: file, line: key.flatMap(line(of:)), message: message)
-    }
-
-    /// The first line that assigns `key` (`key =` or `["key"] =`), if any.
-    func line(of key: String) -> Int? {
-        for (index, line) in lines.enumerated() {
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            for prefix in [key, "[\"\(key)\"]"] where trimmed.hasPrefix(prefix) {
-                if trimmed.dropFirst(prefix.count).drop(while: { $0 == " " }).first == "=" { return index + 1 }
-            }
-        }
-        return nil
+        PluginError(file: file, line: key.flatMap { lines.line(of: $0) }, message: message)
     }
 
     private func value(_ key: String, expected: String) throws(PluginError) -> LuaValue? {
@@ -141,6 +141,9 @@ private struct FieldReader {
 
     func rateLimit(_ key: String) throws(PluginError) -> PluginManifest.RateLimit? {
         guard let value = try value(key, expected: "a table { requests = N, per = seconds }") else { return nil }
+        if case .table(let table) = value, let unknown = table.keys.compactMap(\.stringValue).sorted().first(where: { $0 != "requests" && $0 != "per" }) {
+            throw error(key, "field '\(key)' has an unknown key '\(unknown)'\(DidYouMean.hint(for: unknown, among: ["requests", "per"])): it takes { requests = N, per = seconds }")
+        }
         guard let requests = value["requests"].integerValue, requests > 0,
             let per = value["per"].doubleValue, per > 0, per.isFinite
         else { throw error(key, "field '\(key)' must be { requests = N, per = seconds } with N and seconds > 0") }

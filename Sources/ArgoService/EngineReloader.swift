@@ -58,6 +58,8 @@ public final class EngineReloader: Sendable {
         var files: [String: PluginDirectory.File] = [:]
         var seen: [String: String] = [:]
         var engine: SignalEngine?
+        /// What may be wrong in the settings but need not be, from the last build.
+        var warnings: [String] = []
     }
 
     /// Loads everything and builds the first engine; throws when nothing can run
@@ -68,7 +70,8 @@ public final class EngineReloader: Sendable {
         self.logger = logger
         self.metrics = metrics
         let report = await refresh(initial: true)
-        guard let engine = state.withLock({ $0.engine }) else {
+        // At startup there is no last good version to keep: every broken file stops the command.
+        guard let engine = state.withLock({ $0.engine }), report.rejected.isEmpty else {
             throw StartupError(lines: report.rejected.isEmpty ? ["nothing could be loaded"] : report.rejected)
         }
         if engine.host.plugins.isEmpty {
@@ -79,6 +82,10 @@ public final class EngineReloader: Sendable {
                 + ["no source is enabled (set the API keys, or try --demo)"])
         }
     }
+
+    /// What may be wrong in the files but need not be (settings or a weight for a
+    /// source that has no plugin), one line each: a command prints them every time.
+    public var warnings: [String] { state.withLock { $0.warnings } }
 
     /// The engine the next cycle runs on.
     public var engine: SignalEngine { state.withLock { $0.engine! } }
@@ -104,7 +111,7 @@ public final class EngineReloader: Sendable {
             return finish(report, initial: initial)
         }
         await refreshPlugins(directory, state: &current, report: &report)
-        refreshConsensus(&current, report: &report)
+        refreshConsensus(&current, sourceNames: directory.files.map(\.stem), report: &report)
 
         guard !report.applied.isEmpty || current.engine == nil else {
             state.withLock { $0 = current }
@@ -112,6 +119,7 @@ public final class EngineReloader: Sendable {
         }
         do {
             current.engine = try build(&current, directory: directory, report: &report)
+            if !initial { for warning in current.warnings { logger.warning("\(warning)") } }
         } catch {
             // The settings apply to no source (say `sources.alpaca.timeout: soon`): keep the last good ones.
             report.rejected.append(error.description)
@@ -209,12 +217,13 @@ public final class EngineReloader: Sendable {
     }
 
     /// `Config/consensus.lua`: must load and give valid settings.
-    private func refreshConsensus(_ current: inout State, report: inout ReloadReport) {
+    private func refreshConsensus(_ current: inout State, sourceNames: [String], report: inout ReloadReport) {
         let source = PluginHost.ConsensusSource.read(path: workspace.consensusPath)
         guard current.consensusSeen != .some(source?.text) else { return }
         current.consensusSeen = .some(source?.text)
         do {
-            _ = try PluginHost(directory: PluginDirectory(path: "", files: [], library: current.library), consensus: source, poolSize: 1)
+            _ = try PluginHost(directory: PluginDirectory(path: "", files: [], library: current.library), consensus: source,
+                               sourceNames: sourceNames, poolSize: 1)
             if current.engine != nil { report.applied.append("\(workspace.consensusPath) \(source == nil ? "removed" : "updated")") }
             current.consensus = source
         } catch {
@@ -226,11 +235,14 @@ public final class EngineReloader: Sendable {
     private func build(_ current: inout State, directory: PluginDirectory, report: inout ReloadReport) throws(ConfigError) -> SignalEngine {
         let config = current.config!
         let files = current.files.values.sorted { $0.path < $1.path }
+        // Every file names a source, loaded or not: settings for a broken plugin are not unknown.
+        let sourceNames = directory.files.map(\.stem)
+        let configWarnings = try config.checkSources(sourceNames)
         let host: PluginHost
         do {
             host = try PluginHost(
                 directory: PluginDirectory(path: directory.path, files: files, library: current.library), consensus: current.consensus,
-                quarantine: quarantine)
+                sourceNames: sourceNames, quarantine: quarantine)
         } catch let error as ConfigError {
             throw error
         } catch {
@@ -242,6 +254,7 @@ public final class EngineReloader: Sendable {
             current.files[failure.file] = nil
         }
         let sources = try workspace.sources(plugins: host.plugins, config: config, consensus: host.consensus)
+        current.warnings = configWarnings + host.warnings
         return SignalEngine(config: config, host: host, fetcher: fetcher, sources: sources)
     }
 }

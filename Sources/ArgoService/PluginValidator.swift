@@ -7,14 +7,17 @@ import Foundation
 /// Decides whether one plugin file may go into service: it must load in a
 /// fresh sandboxed state, return a valid manifest (the required functions,
 /// fields of the right types) and pass every one of its own `examples`.
-struct PluginValidator: Sendable {
-    enum Verdict: Sendable, Equatable {
+public struct PluginValidator: Sendable {
+    public init() {}
+
+    public enum Verdict: Sendable, Equatable {
         case good
         /// One line naming the file (and line when known).
         case broken(String)
     }
 
-    func check(_ file: PluginDirectory.File, library: PluginLibrary, pluginsDir: String) async -> Verdict {
+    /// The verdict on `file`, loaded with `library` as `pluginsDir` holds it.
+    public func check(_ file: PluginDirectory.File, library: PluginLibrary, pluginsDir: String) async -> Verdict {
         let host: PluginHost
         do {
             host = try PluginHost(directory: PluginDirectory(path: pluginsDir, files: [file], library: library), consensus: nil, poolSize: 1)

@@ -107,7 +107,7 @@ struct ConfigTests {
     }
 
     @Test("a bad value names the file and line, or the environment variable; unknown keys are errors")
-    func errors() {
+    func errors() throws {
         #expect(throws: ConfigError(origin: "Config/argo.yaml:3", message: "'cycle.deadline' must be a duration such as 20s, 500ms or 2m, got 'soon'")) {
             _ = try ArgoConfig(file: try ConfigFile(yaml: "symbols: [AAPL]\ncycle:\n  deadline: soon\n", path: "Config/argo.yaml", environment: [:]))
         }
@@ -117,8 +117,20 @@ struct ConfigTests {
         #expect(throws: ConfigError(origin: "Config/argo.yaml:2", message: "'http.client': Argo has one HTTP client, its own ('argo'); 'async-http-client' was removed (docs/http.md), delete the line")) {
             _ = try ArgoConfig(file: try ConfigFile(yaml: "http:\n  client: async-http-client\n", path: "Config/argo.yaml", environment: [:]))
         }
-        #expect(throws: ConfigError(origin: "Config/argo.yaml:2", message: "unknown key 'cycle.dedline'")) {
+        #expect(throws: ConfigError(origin: "Config/argo.yaml:2", message: "unknown key 'cycle.dedline' (did you mean 'cycle.deadline'?)")) {
             _ = try ArgoConfig(file: try ConfigFile(yaml: "cycle:\n  dedline: 5s\n", path: "Config/argo.yaml", environment: [:]))
+        }
+        #expect(throws: ConfigError(origin: "ARGO_CYCLE_DEADLIN (environment)", message: "sets no setting (did you mean 'ARGO_CYCLE_DEADLINE'?); `argo config` lists them")) {
+            _ = try ArgoConfig(file: ConfigFile(environment: ["ARGO_CYCLE_DEADLIN": "5s"]))
+        }
+        let typo = try ArgoConfig(file: try ConfigFile(yaml: "sources:\n  alpacca:\n    enabled: false\n", path: "Config/argo.yaml",
+                                                     environment: ["ARGO_SOURCES_SONAR_MAX_CONCURENCY": "8"]))
+        #expect(throws: ConfigError(origin: "Config/argo.yaml:3", message: "'sources.alpacca.enabled': there is no source 'alpacca' (did you mean 'alpaca'?) (sources: alpaca, sonar)")) {
+            try typo.checkSources(["sonar", "alpaca"])
+        }
+        let envTypo = try ArgoConfig(file: ConfigFile(environment: ["ARGO_SOURCES_SONAR_MAX_CONCURENCY": "8"]))
+        #expect(throws: ConfigError(origin: "ARGO_SOURCES_SONAR_MAX_CONCURENCY (environment)", message: "sets no setting (did you mean 'ARGO_SOURCES_SONAR_MAX_CONCURRENCY'?); `argo config` lists them")) {
+            try envTypo.checkSources(["sonar", "alpaca"])
         }
     }
 

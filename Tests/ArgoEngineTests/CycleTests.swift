@@ -55,17 +55,27 @@ struct CycleTests {
         }
     }
 
-    @Test("an unknown symbol fails alone; the others are unaffected")
+    @Test("an unknown symbol fails alone, in errors with no direction; the others are unaffected")
     func unknownSymbol() async throws {
         try await withEngine(environment: testEnvironment.filter { !$0.key.contains("XAI") && !$0.key.contains("PERPLEXITY") }) { engine, _ in
             let report = await engine.runCycle(symbols: ["XYZ", "AAPL"])
             #expect(report.errors.map(\.symbol) == ["XYZ"])
             #expect(report.errors.first?.error.contains("not_found") == true || report.errors.first?.error.contains("no bars") == true)
-            let xyz = try #require(report.signals.first)
-            #expect(xyz.insufficient == true && xyz.direction == .neutral && xyz.regime == .unknown)
-            #expect(xyz.sources["xai_grok"]?.status == .disabled)
-            #expect(xyz.sources["xai_grok"]?.reason == "missing XAI_API_KEY")
-            #expect(report.signals[1].sources["alpaca"]?.status == .ok)
+            #expect(report.signals.map(\.symbol) == ["AAPL"])
+            let aapl = try #require(report.signals.first)
+            #expect(aapl.sources["xai_grok"]?.status == .disabled)
+            #expect(aapl.sources["xai_grok"]?.reason == "missing XAI_API_KEY")
+            #expect(aapl.sources["alpaca"]?.status == .ok)
+        }
+    }
+
+    @Test("a symbol whose market data failed gets no direction, however many sentiment sources answered")
+    func noMarketData() async throws {
+        try await withEngine(knobs: [.alpaca: knobs { $0.errorRate = 1; $0.errorStatus = 404 }, .massive: knobs { $0.errorRate = 1; $0.errorStatus = 404 }]) { engine, _ in
+            let report = await engine.runCycle(symbols: ["AAPL"])
+            #expect(report.signals.isEmpty)
+            let error = try #require(report.errors.first)
+            #expect(error.symbol == "AAPL" && error.error.hasPrefix("no market data"))
         }
     }
 
