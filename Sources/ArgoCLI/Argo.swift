@@ -12,7 +12,7 @@ struct Argo: AsyncParsableCommand {
             Each source is a Lua plugin in plugins/. See `argo sources check` to validate them.
             Exit status: 0 when the command ran, 1 when nothing could run, 2 for usage errors.
             """,
-        subcommands: [CycleCommand.self, RunCommand.self, HistoryCommand.self, SourcesCommand.self, SimulateCommand.self]
+        subcommands: [CycleCommand.self, RunCommand.self, HistoryCommand.self, SourcesCommand.self, ConfigCommand.self, DoctorCommand.self, SimulateCommand.self]
     )
 
     /// Runs the command; usage errors exit 2 (the contract), not ArgumentParser's 64.

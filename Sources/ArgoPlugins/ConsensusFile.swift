@@ -13,8 +13,11 @@ enum ConsensusFile {
     /// line. `sources` are the plugin files' names: a weight for a name one typo
     /// away from one is an error, for any other name a warning (its file may
     /// have been removed, which removes the source).
-    static func settings(state: LuaState, reference: LuaReference, path: String, text: String, sources: [String]) throws -> (ConsensusSettings, warnings: [String]) {
+    static func settings(
+        state: LuaState, reference: LuaReference, path: String, text: String, sources: [String]
+    ) throws -> (ConsensusSettings, warnings: [String], origins: [String: String]) {
         var warnings: [String] = []
+        var origins: [String: String] = [:]
         var settings = ConsensusSettings()
         let fields = try state.fields(of: reference)
         let lines = AssignmentLines(text)
@@ -40,6 +43,7 @@ enum ConsensusFile {
                     throw fail("'weights' maps source names to numbers from 0 to 1000", key: "weights")
                 }
                 settings.weights[name] = number
+                origins["weights.\(name)"] = fail("", key: name, after: lines.line(of: "weights") ?? 0).origin
             }
             let weightsLine = lines.line(of: "weights") ?? 0
             let list = " (sources: \(sources.sorted().joined(separator: ", ")))"
@@ -86,6 +90,9 @@ enum ConsensusFile {
         case nil: break
         default: throw fail("'combine' must be a function(signals, regime)", key: "combine")
         }
-        return (settings, warnings)
+        for key in ["min_sources", "min_confidence", "neutral_band", "regime", "combine"] where fields[key] != nil {
+            origins[key] = fail("", key: key).origin
+        }
+        return (settings, warnings, origins)
     }
 }

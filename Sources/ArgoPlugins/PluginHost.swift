@@ -40,6 +40,8 @@ public final class PluginHost: Sendable {
     public let consensus: ConsensusSettings
     /// What may be wrong in the consensus file but need not be (a weight for a source with no plugin), one line each.
     public let warnings: [String]
+    /// Where the consensus file sets each setting (`weights.alpaca`, `min_sources`, …): `Config/consensus.lua:6`.
+    public let consensusOrigins: [String: String]
     let pool: LuaStatePool
     private let references: StateRegistry
     /// Plugins set aside for overrunning their limits (shared across reloads by a service).
@@ -63,7 +65,7 @@ public final class PluginHost: Sendable {
 
     /// What the first state loaded: the manifests, failures and consensus settings.
     final class FirstLoad: Sendable {
-        let value = Mutex<(plugins: [PluginManifest], failures: [PluginError], consensus: ConsensusSettings, warnings: [String])?>(nil)
+        let value = Mutex<(plugins: [PluginManifest], failures: [PluginError], consensus: ConsensusSettings, warnings: [String], origins: [String: String])?>(nil)
     }
 
     struct StateReferences: Sendable {
@@ -119,10 +121,11 @@ public final class PluginHost: Sendable {
             var consensusRef: LuaReference?
             var settings = ConsensusSettings()
             var warnings: [String] = []
+            var origins: [String: String] = [:]
             if let consensusSource {
                 do {
                     let ref = try state.loadChunk(Array(consensusSource.text.utf8), chunkName: consensusSource.path, plugin: "consensus")
-                    (settings, warnings) = try ConsensusFile.settings(
+                    (settings, warnings, origins) = try ConsensusFile.settings(
                         state: state, reference: ref, path: consensusSource.path, text: consensusSource.text, sources: sourceNames)
                     consensusRef = ref
                 } catch let error as LuaError {
@@ -135,7 +138,7 @@ public final class PluginHost: Sendable {
                     helper: helper, consensus: consensusRef)
             }
             first.value.withLock { first in
-                if first == nil { first = (loaded.plugins.map(\.manifest).sorted { $0.name < $1.name }, loaded.failures, settings, warnings) }
+                if first == nil { first = (loaded.plugins.map(\.manifest).sorted { $0.name < $1.name }, loaded.failures, settings, warnings, origins) }
             }
             return state
         }
@@ -145,6 +148,7 @@ public final class PluginHost: Sendable {
         failures = loaded.failures
         consensus = loaded.consensus
         warnings = loaded.warnings
+        consensusOrigins = loaded.origins
         files = Dictionary(uniqueKeysWithValues: loaded.plugins.map { ($0.name, ($0.file, $0.fingerprint)) })
     }
 

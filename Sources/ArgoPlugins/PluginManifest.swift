@@ -27,6 +27,8 @@ public struct PluginManifest: Sendable, Equatable {
     public var maxConcurrency: Int
     /// Whether the plugin has a `signal` function (bars sources need one).
     public var hasSignal: Bool
+    /// The line of the file that sets each field it sets (for `argo config`).
+    public var lines: [String: Int]
     /// Stands for the file's text in this process: a plugin set aside for
     /// overrunning its limits comes back when this changes.
     public var fingerprint: Int
@@ -53,6 +55,7 @@ public struct PluginManifest: Sendable, Equatable {
         }
         self.file = file
         fingerprint = source.hashValue
+        lines = Dictionary(uniqueKeysWithValues: fields.keys.compactMap { key in reader.lines.line(of: key).map { (key, $0) } })
         switch try reader.string("chain") {
         case nil: role = .independent
         case "market_data": role = .marketData(priority: try reader.integer("priority") ?? 100)

@@ -169,4 +169,40 @@ struct StrictConfigTests {
             #expect(notes.count == 1 && notes[0].contains("argo.yaml"), "\(cycle.output)")
         }
     }
+
+    @Test("argo config prints each setting with where it came from: the file and line, the environment, the plugin or built-in")
+    func effectiveSettings() async throws {
+        try await withOwnCopy(extra: "sources:\n  yfinance:\n    timeout: 7s\n") { directory, config in
+            let run = try await argoRun(["config", "--format", "json", "--config", config], environment: ["ARGO_CYCLE_MAX_CONCURRENT_SYMBOLS": "12"])
+            #expect(run.status == 0, "\(run.errors)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: String]])
+            let byKey = Dictionary(rows.map { ($0["key"]!, $0) }, uniquingKeysWith: { first, _ in first })
+            #expect(byKey["cycle.max_concurrent_symbols"]?["value"] == "12")
+            #expect(byKey["cycle.max_concurrent_symbols"]?["origin"] == "ARGO_CYCLE_MAX_CONCURRENT_SYMBOLS (environment)")
+            #expect(byKey["cycle.deadline"]?["origin"] == "\(config):\(try line(of: "deadline", in: URL(fileURLWithPath: config)))")
+            #expect(byKey["sources.yfinance.timeout"]?["value"] == "7s")
+            let plugin = directory.appendingPathComponent("plugins/yfinance.lua")
+            #expect(byKey["sources.yfinance.cache_ttl"]?["origin"] == "\(plugin.path):\(try line(of: "cache_ttl", in: plugin))")
+            let consensus = directory.appendingPathComponent("Config/consensus.lua")
+            #expect(byKey["sources.yfinance.weight"]?["origin"] == "\(consensus.path):\(try line(of: "yfinance =", in: consensus))")
+            #expect(byKey["sources.yfinance.max_attempts"]?["origin"] == "built-in")
+            #expect(!run.output.contains("demo-"), "no key values")
+        }
+    }
+
+    @Test("argo doctor names each missing key with the export that fixes it, and exits 1; with the keys set it finds no key problem")
+    func doctor() async throws {
+        try await withOwnCopy { _, config in
+            let keys = ["APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "MASSIVE_API_KEY", "POLYGON_API_KEY", "ALPHAVANTAGE_API_KEY", "XAI_API_KEY", "PERPLEXITY_API_KEY"]
+            let without = try await argoRun(["doctor", "--config", config], environment: Dictionary(uniqueKeysWithValues: keys.map { ($0, "") }))
+            #expect(without.status == 1)
+            #expect(without.output.contains("problem  xai_grok: disabled — XAI_API_KEY is not set — fix: export XAI_API_KEY=…"), "\(without.output)")
+            #expect(without.output.contains("ok       yfinance: enabled"), "\(without.output)")
+            let secret = "sk-doctor-7731"
+            let with = try await argoRun(["doctor", "--config", config], environment: Dictionary(uniqueKeysWithValues: keys.map { ($0, secret) }))
+            #expect(with.status == 0, "\(with.output)")
+            #expect(with.output.contains("no problems found"))
+            #expect(!with.output.contains(secret) && !with.errors.contains(secret))
+        }
+    }
 }
