@@ -12,6 +12,7 @@ struct Argo: AsyncParsableCommand {
             Each source is a Lua plugin in plugins/. See `argo sources check` to validate them.
             Exit status: 0 when the command ran, 1 when nothing could run, 2 for usage errors.
             """,
+        version: "argo \(argoVersion)",
         subcommands: [CycleCommand.self, RunCommand.self, HistoryCommand.self, SourcesCommand.self, ConfigCommand.self, DoctorCommand.self, SimulateCommand.self]
     )
 
@@ -38,6 +39,9 @@ struct Argo: AsyncParsableCommand {
         }
     }
 }
+
+/// Argo's version, as `argo --version` prints it.
+let argoVersion = "0.5.0"
 
 /// Writes one line to standard error.
 func printError(_ line: String) { StandardStreams.errorLine(line) }

@@ -12,9 +12,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a cycle every --interval until stopped (SIGINT/SIGTERM) or --cycles are done.",
         discussion: """
-            Edits to plugins/*.lua, plugins/lib/ and Config/* are picked up before the next cycle; a broken edit is
-            refused with one error naming the file and line, and the last good version keeps running. Each cycle is
-            stored in the history database (storage.path) unless --no-store. Cycles never overlap: one that overruns
+            Edits to plugins/*.lua, plugins/lib/ and Config/* are picked up before the next cycle; a broken edit is \
+            refused with one error naming the file and line, and the last good version keeps running. Each cycle is \
+            stored in the history database (storage.path) unless --no-store. Cycles never overlap: one that overruns \
             the interval delays the next, and the skip is logged. Logs go to standard error, one line per event.
             """)
 

@@ -48,6 +48,19 @@ struct Runtime {
 
         @Flag(help: "Run against the built-in upstream simulator on free loopback ports, with placeholder keys.")
         var demo = false
+
+        @Flag(name: .shortAndLong, help: "Log more on standard error (log.level debug).")
+        var verbose = false
+
+        @Flag(name: .shortAndLong, help: "Log only warnings and errors on standard error (log.level warning).")
+        var quiet = false
+
+        func validate() throws {
+            if verbose && quiet { throw ValidationError("--verbose and --quiet cannot go together") }
+        }
+
+        /// The log level the flags ask for, else the settings'.
+        func logLevel(_ configured: String) -> String { verbose ? "debug" : quiet ? "warning" : configured }
     }
 
     /// Builds the runtime; prints one line per problem and exits 1 when nothing can run.
@@ -62,7 +75,7 @@ struct Runtime {
             throw ExitCode(1)
         }
         let secrets = LogSecrets()
-        let level = LineLogHandler.level(named: config.logLevel) ?? .info
+        let level = LineLogHandler.level(named: options.logLevel(config.logLevel)) ?? .info
         let logger = Logger(label: "argo") { _ in LineLogHandler(level: level, secrets: secrets) }
         var simulator: Simulator?
         var transportConfiguration = config.transportConfiguration

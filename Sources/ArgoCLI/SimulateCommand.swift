@@ -9,11 +9,11 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Serve the six simulated upstream APIs on loopback.",
         discussion: """
-            Alpaca, Massive, Yahoo Finance, Alpha Vantage, xAI and Perplexity, in their wire formats;
+            Alpaca, Massive, Yahoo Finance, Alpha Vantage, xAI and Perplexity, in their wire formats; \
             GET /__sim/stats for counters, POST /__sim/reset to clear them.
 
-            With --tls it speaks TLS with a throw-away certificate authority made at start, and offers
-            HTTP/2 by ALPN (--http2-streams 0 for HTTP/1.1 only). The authority is written to --ca-file;
+            With --tls it speaks TLS with a throw-away certificate authority made at start, and offers \
+            HTTP/2 by ALPN (--http2-streams 0 for HTTP/1.1 only). The authority is written to --ca-file; \
             tell Argo to trust it with http.ca_file in Config/argo.yaml, or ARGO_HTTP_CA_FILE.
             """
     )

@@ -12,8 +12,8 @@ struct SourcesTestCommand: AsyncParsableCommand {
         commandName: "test",
         abstract: "Check a plugin offline: its examples, or a response saved to a file.",
         discussion: """
-            Without --response, runs every example in the plugin's `examples` field and exits 1 if one does not match.
-            With --response FILE (or NAME=FILE for each named request), parses that body as a 200 response for --symbol
+            Without --response, runs every example in the plugin's `examples` field and exits 1 if one does not match. \
+            With --response FILE (or NAME=FILE for each named request), parses that body as a 200 response for --symbol \
             and prints the bars or the signal.
             """)
 

@@ -51,8 +51,8 @@ public struct ArgoConfig: Sendable {
             }
             symbols = Ticker.normalized(list)
         }
-        pluginsDir = file.string("plugins_dir") ?? pluginsDir
-        storagePath = file.string("storage.path") ?? storagePath
+        pluginsDir = file.path(of: "plugins_dir") ?? pluginsDir
+        storagePath = file.path(of: "storage.path") ?? storagePath
         cycleDeadline = try file.duration("cycle.deadline", in: 0.001...3600) ?? cycleDeadline
         maxConcurrentSymbols = try file.integer("cycle.max_concurrent_symbols", atLeast: 1, atMost: 100_000) ?? maxConcurrentSymbols
         barsNeeded = try file.integer("cycle.bars_needed", atLeast: 1, atMost: 100_000) ?? barsNeeded
@@ -63,7 +63,7 @@ public struct ArgoConfig: Sendable {
             let origin = file.entry("http.client")?.origin ?? ConfigFile.environmentName("http.client")
             throw ConfigError(origin: origin, message: "'http.client': Argo has one HTTP client, its own ('argo'); '\(name)' was removed (docs/http.md), delete the line")
         }
-        caFile = file.string("http.ca_file")
+        caFile = file.path(of: "http.ca_file")
         cacheMegabytes = try file.integer("http.cache_mb", atLeast: 0, atMost: 1 << 20) ?? cacheMegabytes
         logLevel = file.string("log.level")?.lowercased() ?? logLevel
         if !Self.logLevels.contains(logLevel) {

@@ -97,6 +97,31 @@ public struct ConfigFile: Sendable {
         }
     }
 
+    /// A path: one the file gives is relative to the file's directory (so a
+    /// settings file means the same wherever Argo is started); one from the
+    /// environment is relative to the current directory, as a shell's are.
+    public func path(of key: String) -> String? {
+        guard let value = string(key), let entry = entry(key) else { return nil }
+        guard entry.origin != "\(Self.environmentName(key)) (environment)", !value.hasPrefix("/") else { return value }
+        return Self.joined((path as NSString).deletingLastPathComponent, value)
+    }
+
+    /// `base/relative` with `.` and `..` resolved in the text: `Config` + `../plugins` is `plugins`.
+    static func joined(_ base: String, _ relative: String) -> String {
+        var parts: [Substring] = []
+        let absolute = base.hasPrefix("/")
+        for part in (base + "/" + relative).split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..":
+                if let last = parts.last, last != ".." { parts.removeLast() } else if !absolute { parts.append(part) }
+            default: parts.append(part)
+            }
+        }
+        let text = parts.joined(separator: "/")
+        return absolute ? "/" + text : (text.isEmpty ? "." : text)
+    }
+
     /// A list: a YAML sequence, or a comma-separated scalar (the environment's form).
     public func list(_ path: String) -> [String]? {
         switch entry(path)?.value {

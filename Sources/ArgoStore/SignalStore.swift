@@ -75,9 +75,14 @@ public final class SignalStore: Sendable {
     // MARK: - Reading
 
     /// The latest signals, newest first: for one symbol, or for every symbol.
-    public func history(symbol: String? = nil, limit: Int = 20) async throws(StoreError) -> [HistoryEntry] {
+    ///
+    /// - Parameters:
+    ///   - since: only cycles started at or after this time (ISO 8601 text, such as `2026-12-01`).
+    ///   - changesOnly: only signals whose direction differs from the symbol's stored signal before it
+    ///     (the first stored signal of a symbol counts as a change).
+    public func history(symbol: String? = nil, limit: Int = 20, since: String? = nil, changesOnly: Bool = false) async throws(StoreError) -> [HistoryEntry] {
         do {
-            return try await pool.read { db in try Self.entries(symbol: symbol, limit: limit, db: db) }
+            return try await pool.read { db in try Self.entries(symbol: symbol, limit: limit, since: since, changesOnly: changesOnly, db: db) }
         } catch {
             throw StoreError(path: path, message: Self.describe(error))
         }
@@ -146,13 +151,27 @@ public final class SignalStore: Sendable {
         }
     }
 
-    static func entries(symbol: String?, limit: Int, db: Database) throws -> [HistoryEntry] {
-        let filter = symbol == nil ? "" : "WHERE s.symbol = ?"
-        var arguments: StatementArguments = symbol.map { [$0] } ?? []
+    static func entries(symbol: String?, limit: Int, since: String?, changesOnly: Bool, db: Database) throws -> [HistoryEntry] {
+        var filters: [String] = []
+        var arguments: StatementArguments = []
+        if let symbol {
+            filters.append("symbol = ?")
+            _ = arguments.append(contentsOf: [symbol])
+        }
+        if let since {
+            filters.append("started_at >= ?")
+            _ = arguments.append(contentsOf: [since])
+        }
+        if changesOnly { filters.append("(previous_direction IS NULL OR previous_direction != direction)") }
         _ = arguments.append(contentsOf: [limit])
+        // The previous direction is taken over the whole history, before any filter, so that
+        // `--since` still compares a day's first signal with the one stored before it.
         let rows = try Row.fetchAll(db, sql: """
-            SELECT s.*, c.id AS cycle_id, c.started_at AS started_at FROM signal s JOIN cycle c ON c.seq = s.cycle_seq
-            \(filter) ORDER BY s.cycle_seq DESC, s.rowid ASC LIMIT ?
+            SELECT * FROM (
+              SELECT s.*, s.rowid AS row_order, c.id AS cycle_id, c.started_at AS started_at,
+                     LAG(s.direction) OVER (PARTITION BY s.symbol ORDER BY s.cycle_seq) AS previous_direction
+              FROM signal s JOIN cycle c ON c.seq = s.cycle_seq)
+            \(filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND ")) ORDER BY cycle_seq DESC, row_order ASC LIMIT ?
             """, arguments: arguments)
         let sourceStatement = try db.cachedStatement(sql: "SELECT * FROM source_result WHERE cycle_seq = ? AND symbol = ?")
         return try rows.map { row in
@@ -172,7 +191,8 @@ public final class SignalStore: Sendable {
                 symbol: row["symbol"], direction: Direction(rawValue: row["direction"]) ?? .neutral, confidence: row["confidence"],
                 rawConfidence: row["raw_confidence"], regime: Regime(rawValue: row["regime"]) ?? .unknown, marketData: market,
                 sources: sources, reasoning: row["reasoning"], insufficient: insufficient ? true : nil)
-            return HistoryEntry(cycleId: row["cycle_id"], startedAt: row["started_at"], signal: signal)
+            return HistoryEntry(cycleId: row["cycle_id"], startedAt: row["started_at"], signal: signal,
+                                previousDirection: (row["previous_direction"] as String?).flatMap(Direction.init(rawValue:)))
         }
     }
 

@@ -28,13 +28,23 @@ public struct HistoryEntry: Sendable, Equatable, Encodable {
     public var cycleId: String
     public var startedAt: String
     public var signal: SymbolSignal
+    /// The direction of the symbol's stored signal before this one (nil for its first).
+    public var previousDirection: Direction?
 
-    enum CodingKeys: String, CodingKey { case cycleId = "cycle_id", startedAt = "started_at" }
+    public init(cycleId: String, startedAt: String, signal: SymbolSignal, previousDirection: Direction? = nil) {
+        self.cycleId = cycleId
+        self.startedAt = startedAt
+        self.signal = signal
+        self.previousDirection = previousDirection
+    }
+
+    enum CodingKeys: String, CodingKey { case cycleId = "cycle_id", startedAt = "started_at", previousDirection = "previous_direction" }
 
     public func encode(to encoder: any Encoder) throws {
         try signal.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(cycleId, forKey: .cycleId)
         try container.encode(startedAt, forKey: .startedAt)
+        try container.encodeIfPresent(previousDirection, forKey: .previousDirection)
     }
 }

@@ -205,4 +205,17 @@ struct StrictConfigTests {
             #expect(!with.output.contains(secret) && !with.errors.contains(secret))
         }
     }
+
+    @Test("paths in a settings file are relative to the file, wherever argo is started")
+    func relativePaths() async throws {
+        try await withOwnCopy { directory, config in
+            try "symbols: [AAPL]\nplugins_dir: ../plugins\nstorage:\n  path: ../history/argo.sqlite\n"
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            let elsewhere = FileManager.default.temporaryDirectory
+            let run = try await argoRun(["cycle", "--demo", "--config", config], directory: elsewhere)
+            #expect(run.status == 0, "\(run.errors)")
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("history/argo.sqlite").path))
+            #expect(!FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("history/argo.sqlite").path))
+        }
+    }
 }
