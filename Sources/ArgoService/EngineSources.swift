@@ -5,7 +5,9 @@ import Synchronization
 
 extension Workspace {
     /// The sources for `plugins` under `config`. With `--demo` each source points
-    /// at a simulator listener of its own (its own pool, as with real hosts), and
+    /// at a simulator listener of its own (its own pool, as with real hosts),
+    /// unless the settings give its `base_url` (a plugin in development against
+    /// a local server runs beside the simulated vendors), and
     /// the vendors' plan limits are lifted unless `Config/argo.yaml` sets them:
     /// the simulator has no quota, and Alpha Vantage's 5 a minute would only slow the demo.
     public func sources(plugins: [PluginManifest], config: ArgoConfig, consensus: ConsensusSettings) throws(ConfigError) -> [SourceSetup] {
@@ -15,6 +17,7 @@ extension Workspace {
         guard let demo, !demo.baseURLs.isEmpty else { return sources }
         for index in sources.indices {
             let name = sources[index].name
+            if config.file.entry("sources.\(name).base_url") != nil { continue }
             sources[index].baseURL = demo.url(for: name)
             if config.file.entry("sources.\(name).rate_limit.requests") == nil { sources[index].policy.rateLimit = nil }
             if config.file.entry("sources.\(name).max_concurrency") == nil {
