@@ -23,6 +23,9 @@ struct CycleCommand: AsyncParsableCommand {
     @Flag(help: "Do not store the cycle in the history database (storage.path).")
     var noStore = false
 
+    @Flag(help: "After the table, show for every symbol each source's weight × confidence, the vote and the regime adjustment.")
+    var explain = false
+
     /// `--symbols a,b` as upper-case tickers; nil when not given.
     static func symbolList(_ option: String?) -> [String]? {
         option.map { Ticker.normalized($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
@@ -30,6 +33,7 @@ struct CycleCommand: AsyncParsableCommand {
 
     func validate() throws {
         try Self.validate(symbols: symbols)
+        if explain, format != .table { throw ValidationError("--explain adds to the table; the JSON already has each source's weight and confidence") }
     }
 
     /// `--symbols`: at least one, each a ticker.
@@ -71,6 +75,10 @@ struct CycleCommand: AsyncParsableCommand {
             for signal in report.signals { try printLine(String(decoding: try encoder.encode(signal), as: UTF8.self)) }
         case .table:
             try printLine(CycleTable.render(report, sources: runtime.engine.sources.map(\.name), colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
+            if explain {
+                try printLine()
+                try printLine(CycleExplanation.render(report, consensus: runtime.engine.host.consensus))
+            }
             for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
         }
     }

@@ -17,4 +17,24 @@ struct DemoOverrideTests {
             #expect(sources["alpaca"]?["status"] as? String == "ok")
         }
     }
+
+    @Test("cycle --explain shows each source's share and an adjustment that ends at the table's confidence")
+    func explain() async throws {
+        try await withOwnCopy { _, config in
+            let run = try await argoRun(["cycle", "--demo", "--no-store", "-q", "--explain", "--config", config, "--symbols", "AAPL,MSFT"])
+            #expect(run.status == 0, "\(run.errors)")
+            let lines = run.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for symbol in ["AAPL", "MSFT"] {
+                let head = try #require(lines.firstIndex { $0.hasPrefix("\(symbol)  ") && $0.contains("(raw ") }, "\(run.output)")
+                let confidence = try #require(lines[head].split(separator: " ").dropFirst(2).first)  // "AAPL", "LONG", "1.00"
+                let block = lines[head...].prefix { !$0.isEmpty }
+                #expect(block.contains { $0.contains("alpaca") && $0.contains("weight 0.25 × confidence") }, "\(block)")
+                let regime = try #require(block.last { $0.contains("regime ") && $0.contains("→") })
+                let adjusted = try #require(Double(regime.split(separator: " ").last ?? ""))
+                #expect(String(format: "%.2f", adjusted) == confidence, "\(regime) against \(confidence)")
+            }
+            let json = try await argoRun(["cycle", "--demo", "--no-store", "--explain", "--format", "json", "--config", config])
+            #expect(json.status == 2)
+        }
+    }
 }
