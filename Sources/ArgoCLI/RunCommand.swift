@@ -15,7 +15,9 @@ struct RunCommand: AsyncParsableCommand {
             Edits to plugins/*.lua, plugins/lib/ and Config/* are picked up before the next cycle; a broken edit is \
             refused with one error naming the file and line, and the last good version keeps running. Each cycle is \
             stored in the history database (storage.path) unless --no-store. Cycles never overlap: one that overruns \
-            the interval delays the next, and the skip is logged. Logs go to standard error, one line per event.
+            the interval delays the next, and the skip is logged. Logs go to standard error, one line per event; \
+            standard output gets each cycle's changes (symbol, old → new direction, confidence). Ctrl-C finishes \
+            and stores the running cycle; a second Ctrl-C stops at once, storing nothing half-written.
             """)
 
     @Option(help: "Time between cycle starts, e.g. 60s, 500ms, 2m, 0s (default: cycle.interval in the config, else 60s).")
@@ -70,9 +72,15 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         let seconds = interval.flatMap(ConfigFile.parseDuration) ?? runtime.config.cycleInterval
+        let console = RunConsole()
+        let interrupts = console.watchInterrupts()
+        defer { interrupts.cancel() }
         let cycleService = CycleService(
             reloader: runtime.reloader, store: store, metrics: metrics, logger: logger,
-            interval: .milliseconds(Int64((seconds * 1000).rounded())), cycles: cycles, symbols: CycleCommand.symbolList(symbols))
+            interval: .milliseconds(Int64((seconds * 1000).rounded())), cycles: cycles, symbols: CycleCommand.symbolList(symbols)
+        ) { report in
+            for line in console.changes(in: report) { try? printLine(line) }
+        }
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: cycleService, successTerminationBehavior: .gracefullyShutdownGroup)]
         if let server { services.append(.init(service: server)) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
