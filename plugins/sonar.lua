@@ -9,7 +9,7 @@ return {
   base_url = "https://api.perplexity.ai",
   env = { "PERPLEXITY_API_KEY" },
   cache_ttl = 120,
-  timeout = 25,
+  timeout = 30,  -- a schema Perplexity has not seen yet can take 10–30 s to answer the first time
   rate_limit = { requests = 50, per = 60 },
   max_concurrency = 16,  -- the vendors limit requests per minute, not requests in flight
 

@@ -123,7 +123,10 @@ struct DoctorCommand: AsyncParsableCommand {
         let engine = runtime.engine
         let symbol = engine.config.symbols.first ?? "AAPL"
         let contexts = engine.contexts(now: Int64(Date().timeIntervalSince1970))
-        let deadline = ContinuousClock.now + .seconds(engine.config.cycleDeadline)
+        // As long as the slowest source may take: Perplexity's first answer to a new schema can take 30 s,
+        // and this request is what makes later ones fast.
+        let longest = engine.sources.filter(\.isEnabled).map(\.policy.timeout).max() ?? 0
+        let deadline = ContinuousClock.now + .seconds(max(engine.config.cycleDeadline, longest + 5))
         for source in engine.sources where source.isEnabled {
             let (outcome, bars) = await engine.runSource(named: source.name, symbol: symbol, deadline: deadline, ctx: contexts[source.name]!)
             switch outcome.status {

@@ -52,14 +52,30 @@ struct ChatSentiment: Sendable, Equatable {
 struct ChatRequest {
     var model: String
     var messages: [(role: String, content: String)]
+    /// The name of the JSON Schema `response_format` binds the answer to, if one was sent:
+    /// the answer's content is then that JSON and nothing else, as both vendors promise.
+    var schemaName: String?
 
-    enum Problem: Error { case notJSON, missingField(String) }
+    enum Problem: Error { case notJSON, missingField(String), badSchema(String) }
 
     /// Parses the body; `content` may be a string or a list of `{type: "text", text}` parts.
     init(body: [UInt8]) throws(Problem) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { throw .notJSON }
         guard let model = object["model"] as? String else { throw .missingField("model") }
         guard let list = object["messages"] as? [[String: Any]], !list.isEmpty else { throw .missingField("messages") }
+        if let format = object["response_format"] {
+            guard let format = format as? [String: Any], let type = format["type"] as? String else { throw .badSchema("response_format must be an object with a type") }
+            if type == "json_schema" {
+                guard let schema = format["json_schema"] as? [String: Any], schema["schema"] is [String: Any] else {
+                    throw .badSchema("response_format.json_schema.schema is required")
+                }
+                let name = schema["name"] as? String ?? ""
+                guard (1...64).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                    throw .badSchema("response_format.json_schema.name must be 1 to 64 letters, digits, '_' or '-'")
+                }
+                schemaName = name
+            }
+        }
         self.model = model
         messages = list.map { message in
             let role = message["role"] as? String ?? ""

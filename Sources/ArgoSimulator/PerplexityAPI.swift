@@ -26,6 +26,7 @@ struct PerplexityAPI: SimulatedAPI {
             let (loc, msg) = switch error {
             case .notJSON: (#"["body"]"#, "JSON decode error")
             case .missingField(let field): (#"["body", \#(jsonQuoted(field))]"#, "Field required")
+            case .badSchema(let problem): (#"["body", "response_format"]"#, problem)
             }
             return .json(422, #"{"detail": [{"loc": \#(loc), "msg": \#(jsonQuoted(msg)), "type": "value_error"}]}"#)
         }
@@ -36,8 +37,12 @@ struct PerplexityAPI: SimulatedAPI {
         var citations: [String] = []
         var results: [String] = []
         if let ticker = chat.ticker, market.isListed(ticker), let sentiment = ChatSentiment(symbol: ticker, market: market) {
-            content = sentiment.content(ChatSentiment.wrapping(vendor: "perplexity", symbol: ticker))
-            if ChatSentiment.wrapping(vendor: "perplexity", symbol: ticker) == .prose { content += " [1][2]" }
+            if chat.schemaName != nil {
+                content = sentiment.json
+            } else {
+                content = sentiment.content(ChatSentiment.wrapping(vendor: "perplexity", symbol: ticker))
+                if ChatSentiment.wrapping(vendor: "perplexity", symbol: ticker) == .prose { content += " [1][2]" }
+            }
             for (index, site) in ["reuters.com", "finance.yahoo.com", "marketwatch.com"].enumerated() {
                 let url = "https://www.\(site)/markets/\(ticker.lowercased())-\(market.today)-\(index + 1)"
                 citations.append(jsonQuoted(url))

@@ -29,7 +29,8 @@ public final class SimulatedMarket: Sendable {
     /// Symbols every vendor answers "not found" (or empty) for.
     public let unlisted: Set<String>
 
-    private let cache = Mutex<[String: [SimulatedBar]]>([:])
+    /// Each symbol's generated history, for the symbols asked about most recently (about 60 kB each).
+    private let cache = BoundedCache<[SimulatedBar]>(capacity: 4_096) { _ in 1 }
 
     public init(today: TradingDay, historyDays: Int = 1_300, unlisted: Set<String> = ["XYZ", "ZZZZ", "NOPE"]) {
         var day = today
@@ -48,9 +49,9 @@ public final class SimulatedMarket: Sendable {
     /// All bars of a symbol, oldest first; empty for an unlisted symbol.
     public func bars(_ symbol: String) -> [SimulatedBar] {
         guard isListed(symbol) else { return [] }
-        if let cached = cache.withLock({ $0[symbol] }) { return cached }
+        if let cached = cache[symbol] { return cached }
         let generated = generate(symbol)
-        cache.withLock { $0[symbol] = generated }
+        cache.insert(generated, for: symbol)
         return generated
     }
 

@@ -3,12 +3,14 @@ import Synchronization
 
 /// Routes a request to its API, applies the knobs, counts, and caches rendered
 /// bodies (market data never changes while the simulator runs, so a body is
-/// rendered once per distinct request).
+/// rendered once per distinct request), up to ``responseCacheBytes``.
 final class SimulatorCore: Sendable {
     let market: SimulatedMarket
     let state: SimulatorState
     let apis: [any SimulatedAPI]
-    private let cache = Mutex<[String: SimulatedResponse]>([:])
+    private let cache = BoundedCache<SimulatedResponse>(capacity: SimulatorCore.responseCacheBytes) { $0.body.count + 256 }
+    /// What the rendered bodies kept for repeated requests may take.
+    static let responseCacheBytes = 32 << 20
     /// Answers every request with `Connection: close`, as an upstream without keep-alive does.
     let closesConnections = Atomic<Bool>(false)
 
@@ -53,16 +55,14 @@ final class SimulatorCore: Sendable {
         guard request.method == "GET" else { return api.respond(to: request, market: market, knobs: knobs) }
         let key = api.route.rawValue + " " + request.path + "?" + request.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
             + "|" + (request.headers["apca-api-key-id"].map { _ in "k" } ?? "") + (request.bearerToken.map { _ in "b" } ?? "") + "|\(knobs.pageSize ?? 0)"
-        if let cached = cache.withLock({ $0[key] }) { return cached }
+        if let cached = cache[key] { return cached }
         let response = api.respond(to: request, market: market, knobs: knobs)
-        if response.status == 200 {
-            cache.withLock { cache in
-                if cache.count > 50_000 { cache.removeAll() }
-                cache[key] = response
-            }
-        }
+        if response.status == 200 { cache.insert(response, for: key) }
         return response
     }
+
+    /// Bytes the response cache holds now.
+    var cachedBytes: Int { cache.totalCost }
 
     /// `GET /__sim/stats`, `POST /__sim/reset`.
     private func control(_ request: SimulatedRequest) -> SimulatedResponse {

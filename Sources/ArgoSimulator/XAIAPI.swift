@@ -29,6 +29,7 @@ struct XAIAPI: SimulatedAPI {
             let detail = switch error {
             case .notJSON: "Failed to deserialize the JSON body into the target type."
             case .missingField(let field): "Failed to deserialize the JSON body into the target type: missing field `\(field)`."
+            case .badSchema(let problem): "Invalid response_format: \(problem)."
             }
             return Self.envelope(422, code: "Client specified an invalid argument", error: detail)
         }
@@ -37,7 +38,7 @@ struct XAIAPI: SimulatedAPI {
         }
         let content: String
         if let ticker = chat.ticker, market.isListed(ticker), let sentiment = ChatSentiment(symbol: ticker, market: market) {
-            content = sentiment.content(ChatSentiment.wrapping(vendor: "xai", symbol: ticker))
+            content = chat.schemaName != nil ? sentiment.json : sentiment.content(ChatSentiment.wrapping(vendor: "xai", symbol: ticker))
         } else {
             content = #"{"symbol":\#(jsonQuoted(chat.ticker ?? "")),"sentiment":"neutral","score":0,"confidence":0.1,"summary":"I found no recent coverage of that ticker."}"#
         }

@@ -117,4 +117,30 @@ struct ChatRoutesTests {
         #expect(seen == ["bare", "fenced", "prose"])
         #expect(jsonQuoted("a\"b\\c\n\u{1}") == #""a\"b\\c\n\u0001""#)
     }
+
+    static let schema = #""response_format":{"type":"json_schema","json_schema":{"name":"sentiment","strict":true,"schema":{"type":"object","properties":{"score":{"type":"number"}},"required":["score"],"additionalProperties":false}}}"#
+
+    @Test("with a JSON Schema in response_format both vendors answer with the bare JSON; a nameless schema is refused")
+    func structuredOutputs() async throws {
+        try await withSimulator { sim in
+            let client = try RawHTTPClient(port: sim.port)
+            let auth = ["Authorization": "Bearer test"]
+            // A symbol each vendor wraps in prose without a schema.
+            let symbols = ["AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "META", "GOOGL", "SPY"]
+            let xaiProse = try #require(symbols.first { ChatSentiment.wrapping(vendor: "xai", symbol: $0) == .prose })
+            let sonarProse = try #require(symbols.first { ChatSentiment.wrapping(vendor: "perplexity", symbol: $0) == .prose })
+            for (path, model, symbol) in [("/v1/chat/completions", "grok-4-1-fast-non-reasoning", xaiProse), ("/chat/completions", "sonar", sonarProse)] {
+                let plain = try client.post(path, json: Self.request(model: model, symbol: symbol), headers: auth)
+                #expect(!(try Self.content(of: plain)).hasPrefix("{"), "\(path): prose without a schema")
+                let bound = Self.request(model: model, symbol: symbol).dropLast() + "," + Self.schema + "}"
+                let structured = try client.post(path, json: String(bound), headers: auth)
+                #expect(structured.status == 200)
+                let content = try Self.content(of: structured)
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any], "\(path): \(content)")
+                #expect(object["symbol"] as? String == symbol)
+                let nameless = Self.request(model: model, symbol: symbol).dropLast() + #","response_format":{"type":"json_schema","json_schema":{"schema":{}}}}"#
+                #expect(try client.post(path, json: String(nameless), headers: auth).status == 422)
+            }
+        }
+    }
 }

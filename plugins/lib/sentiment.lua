@@ -84,12 +84,37 @@ function M.to_signal(obj, label)
   }
 end
 
+--- The JSON Schema both vendors bind the answer to (`response_format`), so
+--- that a real model answers with this object rather than prose; `extract`
+--- still reads a fenced or wrapped answer, for a model that ignores it or an
+--- answer cut short by max_tokens.
+M.schema = {
+  type = "json_schema",
+  json_schema = {
+    name = "sentiment",
+    strict = true,
+    schema = {
+      type = "object",
+      properties = {
+        symbol = { type = "string" },
+        sentiment = { type = "string", enum = { "bullish", "bearish", "neutral" } },
+        score = { type = "number", minimum = -1, maximum = 1 },
+        confidence = { type = "number", minimum = 0, maximum = 1 },
+        summary = { type = "string" },
+      },
+      required = { "symbol", "sentiment", "score", "confidence", "summary" },
+      additionalProperties = false,
+    },
+  },
+}
+
 --- The OpenAI-style request body asking for a sentiment on `symbol`.
 function M.chat_body(model, symbol)
   return {
     model = model,
     temperature = 0,
     max_tokens = 300,
+    response_format = M.schema,
     messages = {
       { role = "system", content = "You are a markets analyst. Answer with one JSON object only: "
         .. "{\"symbol\": string, \"sentiment\": \"bullish\"|\"bearish\"|\"neutral\", \"score\": number in [-1, 1], "
