@@ -218,4 +218,20 @@ struct StrictConfigTests {
             #expect(!FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("history/argo.sqlite").path))
         }
     }
+
+    @Test("sources list shows what cycle would use: disabled by the settings, the weight from consensus.lua, the rate limit")
+    func sourcesList() async throws {
+        try await withOwnCopy(extra: "sources:\n  alpaca:\n    enabled: false\n  yfinance:\n    rate_limit:\n      requests: 7\n") { directory, config in
+            try edit(directory.appendingPathComponent("Config/consensus.lua"), replacing: "    massive = 0.25,", with: "    massive = 0.4,")
+            let run = try await argoRun(["sources", "list", "--config", config])
+            #expect(run.status == 0, "\(run.errors)")
+            let rows = run.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            let alpaca = try #require(rows.first { $0.first == "alpaca" })
+            #expect(alpaca.contains("disabled:") && run.output.contains("disabled in \(config)"), "\(run.output)")
+            let massive = try #require(rows.first { $0.first == "massive" })
+            #expect(massive.contains("0.40"), "\(massive)")
+            let yfinance = try #require(rows.first { $0.first == "yfinance" })
+            #expect(yfinance.contains("7/60s"), "\(yfinance)")
+        }
+    }
 }
