@@ -1,5 +1,5 @@
 # Argo — make targets
-#   make run        install what is missing, build in release, run a demo cycle (argo cycle --demo)
+#   make run        install what is missing, build in release, run a demo cycle and a demo backtest
 #   make test       install what is missing, check the module layering, then run the test suite
 #   make build      release build of `argo`
 #   make bench      before (the seed) vs argo, host overhead, 2,000 symbols at rate limits: tables + bench/results.json (release, ~7 min)
@@ -31,6 +31,7 @@ build: deps
 run: build
 	$(ARGO) sources check
 	$(ARGO) cycle --demo
+	$(ARGO) backtest --demo -q --from $$(date -u -d '1 year ago' +%Y-%m-%d) --symbols AAPL,MSFT --horizons 1,5,20
 
 # Tests run in parallel. Waits of the fetch policies (backoff, Retry-After, rate limits, TTLs,
 # cooldowns) run on a test clock. The few tests that wait for a real deadline and check it was

@@ -25,6 +25,9 @@ public enum StandardStreams {
     /// Writes `text` and a newline to standard output.
     public static func line(_ text: String) throws(WriteError) { try write(Array((text + "\n").utf8)) }
 
+    /// Writes `text` to standard error as it is (a progress line rewriting itself); a failure is ignored.
+    public static func error(_ text: String) { _ = write(Array(text.utf8), to: STDERR_FILENO) }
+
     /// Writes `text` and a newline to standard error; when even that fails, exits with status 1.
     public static func errorLine(_ text: String) {
         if write(Array((text + "\n").utf8), to: STDERR_FILENO) != nil { exit(1) }

@@ -16,7 +16,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// the async methods never block a Swift concurrency thread.
 public final class SignalStore: Sendable {
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating the file and its directory on first use) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {

@@ -62,6 +62,30 @@ enum StoreSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: daily bars and what of them is held") { db in
+            try db.execute(sql: """
+                CREATE TABLE bar (
+                    symbol TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    t INTEGER NOT NULL,
+                    o REAL NOT NULL,
+                    h REAL NOT NULL,
+                    l REAL NOT NULL,
+                    c REAL NOT NULL,
+                    v REAL NOT NULL,
+                    PRIMARY KEY (symbol, source, day)
+                ) WITHOUT ROWID;
+                CREATE TABLE bar_coverage (
+                    symbol TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    first_day TEXT NOT NULL,
+                    last_day TEXT NOT NULL,
+                    fetched_at TEXT NOT NULL,
+                    PRIMARY KEY (symbol, source)
+                );
+                """)
+        }
         return migrator
     }
 }

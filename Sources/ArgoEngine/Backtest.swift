@@ -1,0 +1,191 @@
+import ArgoAnalytics
+import ArgoCore
+import ArgoPlugins
+import Foundation
+
+/// A symbol's daily bars from one market-data source, oldest first.
+public struct SymbolHistory: Sendable {
+    public var source: String
+    public var bars: [Bar]
+
+    public init(source: String, bars: [Bar]) {
+        self.source = source
+        self.bars = bars
+    }
+}
+
+/// One row of a scorecard (contract section 7).
+public struct ScoreRow: Sendable, Equatable, Encodable {
+    public var source: String
+    public var horizon: Int
+    public var regime: String
+    public var score: Score
+
+    enum CodingKeys: String, CodingKey {
+        case source, horizon, regime, observations, directional, abstainRate = "abstain_rate", hitRate = "hit_rate"
+        case hitRateCI = "hit_rate_ci", meanReturnLong = "mean_return_long", meanReturnShort = "mean_return_short"
+        case ic, icT = "ic_t", brier
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source, forKey: .source)
+        try container.encode(horizon, forKey: .horizon)
+        try container.encode(regime, forKey: .regime)
+        try container.encode(score.observations, forKey: .observations)
+        try container.encode(score.directional, forKey: .directional)
+        try container.encode(score.abstainRate, forKey: .abstainRate)
+        try container.encode(score.hitRate, forKey: .hitRate)
+        try container.encode(score.hitRateInterval.map { [$0.low, $0.high] }, forKey: .hitRateCI)
+        try container.encode(score.meanReturnLong, forKey: .meanReturnLong)
+        try container.encode(score.meanReturnShort, forKey: .meanReturnShort)
+        try container.encode(score.ic, forKey: .ic)
+        try container.encode(score.icT, forKey: .icT)
+        try container.encode(score.brier, forKey: .brier)
+    }
+}
+
+/// One day's signal of one source (or `consensus`) in a backtest.
+public struct DaySignal: Sendable, Equatable, Encodable {
+    public var symbol: String
+    public var date: String
+    public var source: String
+    public var direction: Direction
+    public var confidence: Double
+    public var regime: Regime
+}
+
+/// A source a backtest leaves out, and why.
+public struct ExcludedSource: Sendable, Equatable, Encodable {
+    public var source: String
+    public var reason: String
+}
+
+/// What `argo backtest` reports (contract section 7).
+public struct BacktestReport: Sendable, Encodable {
+    public struct Header: Sendable, Encodable {
+        public var from: String
+        public var to: String
+        public var symbols: [String]
+        public var horizons: [Int]
+        public var days: Int
+        public var sources: [String]
+        public var excluded: [ExcludedSource]
+    }
+
+    public var backtest: Header
+    public var scores: [ScoreRow]
+    /// Every day's signals, with `--signals` only.
+    public var signals: [DaySignal]?
+    /// Symbols that could not be replayed, and why (no bars in the range).
+    public var errors: [CycleReport.SymbolError]
+
+    enum CodingKeys: String, CodingKey { case backtest, scores, signals, errors }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(backtest, forKey: .backtest)
+        try container.encode(scores, forKey: .scores)
+        try container.encodeIfPresent(signals, forKey: .signals)
+        try container.encode(errors, forKey: .errors)
+    }
+}
+
+extension SignalEngine {
+    /// The sources a backtest can replay honestly: those whose `parse` returns
+    /// bars, whose signal the host rebuilds from the bars up to each day. The
+    /// others are left out, each with the reason.
+    public var backtestSources: (included: [SourceSetup], excluded: [ExcludedSource]) {
+        var included: [SourceSetup] = [], excluded: [ExcludedSource] = []
+        for source in sources {
+            if (try? config.isEnabled(source.name)) == false {
+                excluded.append(ExcludedSource(source: source.name, reason: "disabled in the settings"))
+            } else if source.manifest.hasSignal {
+                included.append(source)
+            } else {
+                excluded.append(ExcludedSource(
+                    source: source.name,
+                    reason: "its signal is its vendor's answer on the day (parse returns a signal), which cannot be asked again as of a past day; "
+                        + "a language model asked about a past day may know what happened next"))
+            }
+        }
+        return (included, excluded)
+    }
+
+    /// Replays the cycle for every symbol and trading day from `from` through
+    /// `to` (`YYYY-MM-DD`), point in time: each day's window is the
+    /// `cycle.bars_needed` bars up to and including that day, and nothing later
+    /// is read. The host computes indicators and regime, each included source's
+    /// `signal` runs, then the consensus of `consensus.lua`; each signal is scored
+    /// against the closes `horizons` bars later from the same source.
+    public func backtest(
+        _ histories: [String: SymbolHistory], from: String, to: String, horizons: [Int], keepSignals: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async -> BacktestReport {
+        let (included, excluded) = backtestSources
+        let symbols = histories.keys.sorted()
+        var observations: [String: [ScoredObservation]] = [:]  // "source|horizon|regime"
+        var kept: [DaySignal] = []
+        var days = Set<String>()
+        var errors: [CycleReport.SymbolError] = []
+        let redactor = Redactor(secrets: [])
+        for (index, symbol) in symbols.enumerated() {
+            let bars = histories[symbol]!.bars
+            let dates = bars.map(\.date)
+            guard let first = dates.firstIndex(where: { $0 >= from }), dates[first] <= to else {
+                errors.append(CycleReport.SymbolError(symbol: symbol, error: "no bars from \(from) through \(to) in the bar store"))
+                continue
+            }
+            let last = dates.lastIndex { $0 <= to } ?? first
+            for day in first...last {
+                days.insert(dates[day])
+                let window = Array(bars[max(0, day - config.barsNeeded + 1)...day])
+                let indicators = Indicators(bars: window)
+                let regime = RegimeDetector.detect(window, thresholds: config.regime).regime
+                let ctx = PluginContext(env: [:], now: window.last!.t + 86_400, barsNeeded: config.barsNeeded, baseURL: "", timeout: 0,
+                                        cacheTTL: 0, maxConcurrency: 1, rateLimit: nil)
+                var signals: [SourceSignal] = []
+                for source in included {
+                    guard let (direction, confidence, reasoning) = try? await host.signal(
+                        source.name, indicators: indicators, symbol: symbol, ctx: ctx, redactor: redactor) else { continue }
+                    signals.append(SourceSignal(source: source.name, direction: direction, confidence: confidence, weight: source.weight, reasoning: reasoning))
+                }
+                var consensus = Consensus.vote(signals, regime: regime, settings: host.consensus)
+                if !consensus.insufficient, host.consensus.hasCombine,
+                   let (direction, confidence, _) = try? await host.combine(signals, regime: regime) {
+                    consensus = Consensus.adjust(direction: direction, raw: confidence, regime: regime, settings: host.consensus, reasoning: "")
+                }
+                let daySignals = signals.map { ($0.source, $0.direction, $0.confidence) } + [("consensus", consensus.direction, consensus.confidence)]
+                for (source, direction, confidence) in daySignals {
+                    if keepSignals {
+                        kept.append(DaySignal(symbol: symbol, date: dates[day], source: source, direction: direction, confidence: confidence, regime: regime))
+                    }
+                    for horizon in horizons where day + horizon < bars.count {
+                        let forward = bars[day + horizon].c / bars[day].c - 1
+                        let observation = ScoredObservation(direction: direction, confidence: confidence, forwardReturn: forward)
+                        observations["\(source)|\(horizon)|ALL", default: []].append(observation)
+                        observations["\(source)|\(horizon)|\(regime.rawValue)", default: []].append(observation)
+                    }
+                }
+            }
+            progress?(index + 1, symbols.count)
+        }
+        let sourceOrder = included.map(\.name) + ["consensus"]
+        let regimeOrder = ["ALL"] + Regime.allCases.map(\.rawValue)
+        var scores: [ScoreRow] = []
+        for source in sourceOrder {
+            for horizon in horizons {
+                for regime in regimeOrder {
+                    guard let list = observations["\(source)|\(horizon)|\(regime)"] else {
+                        if regime == "ALL" { scores.append(ScoreRow(source: source, horizon: horizon, regime: regime, score: Scorecard.score([]))) }
+                        continue
+                    }
+                    scores.append(ScoreRow(source: source, horizon: horizon, regime: regime, score: Scorecard.score(list)))
+                }
+            }
+        }
+        let header = BacktestReport.Header(from: from, to: to, symbols: symbols, horizons: horizons, days: days.count,
+                                           sources: included.map(\.name), excluded: excluded)
+        return BacktestReport(backtest: header, scores: scores, signals: keepSignals ? kept : nil, errors: errors)
+    }
+}

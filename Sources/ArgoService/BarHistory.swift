@@ -1,0 +1,76 @@
+import ArgoCore
+import ArgoEngine
+import ArgoStore
+import Foundation
+
+/// Daily bars for backtests and evaluations: read from the bar store, fetched
+/// through the market-data chain only for what the store does not hold yet.
+///
+/// A symbol's history comes from one source: the one that already holds some
+/// of it, else the first in the chain that delivers. What is missing at the
+/// recent end is fetched from the day after the last one held; a range older
+/// than the first day held is fetched from that older day on (the plugins ask
+/// for a start date, and the vendors answer through the latest day).
+public struct BarHistory: Sendable {
+    public let engine: SignalEngine
+    public let store: SignalStore
+
+    public init(engine: SignalEngine, store: SignalStore) {
+        self.engine = engine
+        self.store = store
+    }
+
+    /// Why a symbol's history could not be had.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The bars of `symbol` from `firstDay` (`YYYY-MM-DD`) through the latest,
+    /// fetching what the store lacks as of `now`.
+    public func history(symbol: String, from firstDay: String, now: Date = Date()) async throws -> SymbolHistory {
+        let today = Bar(t: Int64(now.timeIntervalSince1970), o: 0, h: 0, l: 0, c: 0, v: 0).date
+        let chain = engine.sources.filter { $0.isMarketData && $0.isEnabled }.sorted { $0.priority < $1.priority }
+        let held = try await store.barCoverage(symbol: symbol)
+        let coverage = chain.lazy.compactMap { source in held.first { $0.source == source.name } }.first
+        let fetchedToday = coverage.map { $0.fetchedAt.hasPrefix(today) } ?? false
+        if let coverage {
+            // Older days than held: fetch from the first day wanted (through the latest, as the vendors answer).
+            let start = coverage.firstDay > firstDay ? firstDay : (fetchedToday ? nil : coverage.lastDay)
+            if let start {
+                let (source, bars) = try await fetch(symbol, since: start, now: now, only: coverage.source)
+                try await store.saveBars(bars, symbol: symbol, source: source, fetchedAt: Self.timestamp(now))
+            }
+            return SymbolHistory(source: coverage.source, bars: try await store.bars(symbol: symbol, source: coverage.source))
+        }
+        let (source, bars) = try await fetch(symbol, since: firstDay, now: now, only: nil)
+        try await store.saveBars(bars, symbol: symbol, source: source, fetchedAt: Self.timestamp(now))
+        return SymbolHistory(source: source, bars: try await store.bars(symbol: symbol, source: source))
+    }
+
+    /// Bars from `since` through `now`, from `only` or else the chain.
+    private func fetch(_ symbol: String, since: String, now: Date, only: String?) async throws -> (String, [Bar]) {
+        let nowSeconds = Int64(now.timeIntervalSince1970)
+        // The plugins turn trading days back into calendar days (7 for 5, and a month more).
+        let calendarDays = max(1, (nowSeconds - (Bar.timestamp(since) ?? nowSeconds)) / 86_400)
+        let barsNeeded = Int((Double(calendarDays) * 5 / 7).rounded(.up)) + 1
+        let contexts = engine.contexts(now: nowSeconds, barsNeeded: barsNeeded)
+        let deadline = ContinuousClock.now + .seconds(Self.fetchDeadline)
+        if let only {
+            guard let ctx = contexts[only] else { throw Failure(description: "\(only) is not enabled") }
+            let (outcome, bars) = await engine.runSource(named: only, symbol: symbol, deadline: deadline, ctx: ctx)
+            guard let bars, !bars.isEmpty else { throw Failure(description: "\(only): \(outcome.error ?? outcome.reason ?? "no bars")") }
+            return (only, bars)
+        }
+        let chain = await engine.runMarketChain(symbol, deadline: deadline, contexts: contexts)
+        guard let source = chain.source, !chain.bars.isEmpty else {
+            let reasons = chain.outcomes.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.error ?? $0.value.reason ?? $0.value.status.rawValue)" }
+            throw Failure(description: reasons.isEmpty ? "no market-data source is enabled" : "no bars (\(reasons.joined(separator: "; ")))")
+        }
+        return (source, chain.bars)
+    }
+
+    /// How long fetching one symbol's history may take, pages included.
+    static let fetchDeadline = 300.0
+
+    static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}
