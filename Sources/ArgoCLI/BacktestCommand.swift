@@ -53,8 +53,11 @@ struct BacktestCommand: AsyncParsableCommand {
         if signals, format != .json { throw ValidationError("--signals adds to the JSON: use --format json") }
     }
 
-    var horizonList: [Int]? {
-        let parts = horizons.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    var horizonList: [Int]? { Self.horizons(horizons) }
+
+    /// `1,5,10,20` as sorted distinct trading days from 1 to 252; nil when it is not that.
+    static func horizons(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ $0.map { (1...252).contains($0) } == true }) else { return nil }
         return Array(Set(parts.compactMap { $0 })).sorted()
     }
@@ -155,7 +158,7 @@ enum ScorecardTable {
                     number(s.meanReturnShort.map { $0 * 100 }, "%+.2f%%"), number(s.ic, "%+.3f"), number(s.icT, "%+.2f"), number(s.brier, "%.3f")]
         }
         let header = report.backtest
-        var lines = ["backtest \(header.from) → \(header.to): \(header.symbols.count) symbol\(header.symbols.count == 1 ? "" : "s"), \(header.days) trading days; "
+        var lines = ["\(report.kind) \(header.from) → \(header.to): \(header.symbols.count) symbol\(header.symbols.count == 1 ? "" : "s"), \(header.days) trading days; "
             + "horizons \(header.horizons.map(String.init).joined(separator: ", ")) days"]
         lines.append(TextTable(header: ["SOURCE", "H", "REGIME", "OBS", "DIR", "ABSTAIN", "HIT", "HIT 95%", "LONG R", "SHORT R", "IC", "IC T", "BRIER"],
                                rows: rows).rendered)

@@ -45,6 +45,38 @@ public struct ScoreRow: Sendable, Equatable, Encodable {
     }
 }
 
+/// Observations gathered per source, horizon and regime (and `ALL`), then
+/// scored into rows in a stable order.
+public struct ScoreBook: Sendable {
+    private var observations: [String: [ScoredObservation]] = [:]
+
+    public init() {}
+
+    /// Adds one signal's observation at `horizon`, under its regime and under `ALL`.
+    public mutating func add(source: String, horizon: Int, regime: Regime, _ observation: ScoredObservation) {
+        observations["\(source)|\(horizon)|ALL", default: []].append(observation)
+        observations["\(source)|\(horizon)|\(regime.rawValue)", default: []].append(observation)
+    }
+
+    /// The number of observations of `source` at `horizon`, all regimes together.
+    public func count(source: String, horizon: Int) -> Int { observations["\(source)|\(horizon)|ALL"]?.count ?? 0 }
+
+    /// A row per source (in `sources` order), horizon and regime that has observations; `ALL` always.
+    public func rows(sources: [String], horizons: [Int]) -> [ScoreRow] {
+        var rows: [ScoreRow] = []
+        for source in sources {
+            for horizon in horizons {
+                for regime in ["ALL"] + Regime.allCases.map(\.rawValue) {
+                    let list = observations["\(source)|\(horizon)|\(regime)"]
+                    if list == nil, regime != "ALL" { continue }
+                    rows.append(ScoreRow(source: source, horizon: horizon, regime: regime, score: Scorecard.score(list ?? [])))
+                }
+            }
+        }
+        return rows
+    }
+}
+
 /// One day's signal of one source (or `consensus`) in a backtest.
 public struct DaySignal: Sendable, Equatable, Encodable {
     public var symbol: String
@@ -79,15 +111,33 @@ public struct BacktestReport: Sendable, Encodable {
     public var signals: [DaySignal]?
     /// Symbols that could not be replayed, and why (no bars in the range).
     public var errors: [CycleReport.SymbolError]
+    /// What the figures cannot say yet (a horizon the history is too young for).
+    public var notes: [String] = []
+    /// The JSON key of the header: `backtest`, or `evaluate` for the live history.
+    public var kind = "backtest"
 
-    enum CodingKeys: String, CodingKey { case backtest, scores, signals, errors }
+    public init(backtest: Header, scores: [ScoreRow], signals: [DaySignal]?, errors: [CycleReport.SymbolError]) {
+        self.backtest = backtest
+        self.scores = scores
+        self.signals = signals
+        self.errors = errors
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(backtest, forKey: .backtest)
-        try container.encode(scores, forKey: .scores)
-        try container.encodeIfPresent(signals, forKey: .signals)
-        try container.encode(errors, forKey: .errors)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(backtest, forKey: Key(kind))
+        try container.encode(scores, forKey: Key("scores"))
+        try container.encodeIfPresent(signals, forKey: Key("signals"))
+        try container.encode(errors, forKey: Key("errors"))
+        if !notes.isEmpty { try container.encode(notes, forKey: Key("notes")) }
     }
 }
 
@@ -124,7 +174,7 @@ extension SignalEngine {
     ) async -> BacktestReport {
         let (included, excluded) = backtestSources
         let symbols = histories.keys.sorted()
-        var observations: [String: [ScoredObservation]] = [:]  // "source|horizon|regime"
+        var book = ScoreBook()
         var kept: [DaySignal] = []
         var days = Set<String>()
         var errors: [CycleReport.SymbolError] = []
@@ -162,28 +212,14 @@ extension SignalEngine {
                     }
                     for horizon in horizons where day + horizon < bars.count {
                         let forward = bars[day + horizon].c / bars[day].c - 1
-                        let observation = ScoredObservation(direction: direction, confidence: confidence, forwardReturn: forward)
-                        observations["\(source)|\(horizon)|ALL", default: []].append(observation)
-                        observations["\(source)|\(horizon)|\(regime.rawValue)", default: []].append(observation)
+                        book.add(source: source, horizon: horizon, regime: regime,
+                                 ScoredObservation(direction: direction, confidence: confidence, forwardReturn: forward))
                     }
                 }
             }
             progress?(index + 1, symbols.count)
         }
-        let sourceOrder = included.map(\.name) + ["consensus"]
-        let regimeOrder = ["ALL"] + Regime.allCases.map(\.rawValue)
-        var scores: [ScoreRow] = []
-        for source in sourceOrder {
-            for horizon in horizons {
-                for regime in regimeOrder {
-                    guard let list = observations["\(source)|\(horizon)|\(regime)"] else {
-                        if regime == "ALL" { scores.append(ScoreRow(source: source, horizon: horizon, regime: regime, score: Scorecard.score([]))) }
-                        continue
-                    }
-                    scores.append(ScoreRow(source: source, horizon: horizon, regime: regime, score: Scorecard.score(list)))
-                }
-            }
-        }
+        let scores = book.rows(sources: included.map(\.name) + ["consensus"], horizons: horizons)
         let header = BacktestReport.Header(from: from, to: to, symbols: symbols, horizons: horizons, days: days.count,
                                            sources: included.map(\.name), excluded: excluded)
         return BacktestReport(backtest: header, scores: scores, signals: keepSignals ? kept : nil, errors: errors)

@@ -181,9 +181,17 @@ private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHan
     /// Shared by the streams of one HTTP/2 connection.
     private let connection: ConnectionTally
 
+    /// The route this handler counted its connection for (HTTP/1.1: the handler is the connection's).
+    private var countedRoute: SimulatedRoute?
+
     init(core: SimulatorCore, connection: ConnectionTally) {
         self.core = core
         self.connection = connection
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let countedRoute, !connection.http2 { core.state.recordClose(route: countedRoute) }
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -201,6 +209,7 @@ private final class SimulatorHandler: ChannelInboundHandler, RemovableChannelHan
             let (response, route) = core.handle(request)
             if !connection.counted, let route = route ?? core.route(of: request) {
                 connection.counted = true
+                countedRoute = route
                 core.state.recordConnection(route: route, http2: connection.http2)
             }
             if response.hang { return }

@@ -80,8 +80,19 @@ final class SimulatorState: Sendable {
     func recordConnection(route: SimulatedRoute, http2: Bool) {
         mutable.withLock {
             $0.stats.routes[route.rawValue, default: SimulatorStats.Route()].connections += 1
-            if http2 { $0.stats.routes[route.rawValue, default: SimulatorStats.Route()].http2Connections += 1 }
+            if http2 {
+                $0.stats.routes[route.rawValue, default: SimulatorStats.Route()].http2Connections += 1
+            } else {
+                $0.stats.routes[route.rawValue]!.openConnections += 1
+                $0.stats.routes[route.rawValue]!.maxOpenConnections = max($0.stats.routes[route.rawValue]!.maxOpenConnections,
+                                                                         $0.stats.routes[route.rawValue]!.openConnections)
+            }
         }
+    }
+
+    /// An HTTP/1.1 connection counted by ``recordConnection(route:http2:)`` closed.
+    func recordClose(route: SimulatedRoute) {
+        mutable.withLock { $0.stats.routes[route.rawValue]?.openConnections -= 1 }
     }
 
     func recordResponse(route: SimulatedRoute, status: Int, bytes: Int) {

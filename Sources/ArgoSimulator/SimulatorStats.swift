@@ -6,6 +6,9 @@ public struct SimulatorStats: Sendable, Equatable, Codable {
         public var connections = 0
         /// Of those, the ones that spoke HTTP/2.
         public var http2Connections = 0
+        /// HTTP/1.1 connections of this route open now, and the most that were open at once.
+        public var openConnections = 0
+        public var maxOpenConnections = 0
         public var bytesIn = 0
         public var bytesOut = 0
         public var bySymbol: [String: Int] = [:]

@@ -30,9 +30,10 @@ struct PoolingTests {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(statuses.count == 200 && statuses.allSatisfy { $0 == 200 })
-            let connections = try #require(sim.stats.routes["alpaca"]?.connections)
-            #expect(connections <= 8)
-            #expect(connections > 1, "concurrent requests do use the pool")
+            // At once: a connection whose exchange a slow machine cut by its timeout is replaced, never added to.
+            let route = try #require(sim.stats.routes["alpaca"])
+            #expect(route.maxOpenConnections <= 8, "\(route.maxOpenConnections) open at once")
+            #expect(route.connections > 1, "concurrent requests do use the pool")
         }
     }
 

@@ -1,0 +1,110 @@
+import ArgoCore
+import ArgoEngine
+import ArgoService
+import ArgoStore
+import ArgumentParser
+import Foundation
+
+/// `argo evaluate`: the scorecard of the signals `argo run` stored, each scored
+/// against the bars that came after it (contract section 7).
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score the stored live signals against what the prices did next.",
+        discussion: """
+            Reads the history argo run stored. A symbol's day counts once, with the newest signal stored for it \
+            (the one standing at the close); each source's call and the consensus are scored against the closes \
+            that followed the last bar the signal saw, fetched into the bar store as needed. A horizon the \
+            history is too young for is named. docs/scorecard.md explains each figure.
+            """)
+
+    @Option(help: "Comma-separated symbols (default: every symbol in the history).")
+    var symbols: String?
+
+    @Option(help: ArgumentHelp("Only signals stored on or after this day (YYYY-MM-DD).", valueName: "date"))
+    var since: String?
+
+    @Option(help: "Comma-separated horizons in trading days.")
+    var horizons = "1,5,10,20"
+
+    @Option(help: "table or json.")
+    var format: BacktestCommand.Format = .table
+
+    @OptionGroup var options: Runtime.Options
+
+    func validate() throws {
+        try CycleCommand.validate(symbols: symbols)
+        if let since, since.range(of: BacktestCommand.dayPattern, options: .regularExpression) == nil {
+            throw ValidationError("--since must be a day such as 2026-12-01, got '\(since)'")
+        }
+        if BacktestCommand.horizons(horizons) == nil { throw ValidationError("--horizons must be whole numbers of trading days from 1 to 252, such as 1,5,10,20") }
+    }
+
+    func run() async throws {
+        let runtime = try await Runtime.start(options)
+        let history: SignalStore
+        let bars: SignalStore
+        let demoBars = options.demo ? FileManager.default.temporaryDirectory.appendingPathComponent("argo-evaluate-\(getpid()).sqlite").path : nil
+        do {
+            history = try runtime.openStore()
+            // The demo's prices are the simulator's: its bars go in a store of their own, not among real ones.
+            bars = try demoBars.map { try SignalStore(path: $0) } ?? history
+        } catch {
+            await runtime.shutdown()
+            if let error = error as? StoreError { printError("argo: \(error)") }
+            throw ExitCode(1)
+        }
+        defer {
+            if let demoBars { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: demoBars + suffix) } }
+        }
+        let wanted = CycleCommand.symbolList(symbols).map(Set.init)
+        let entries: [HistoryEntry]
+        do {
+            entries = try await history.history(limit: Int(Int32.max), since: since).filter { wanted?.contains($0.signal.symbol) ?? true }
+        } catch {
+            printError("argo: \(error)")
+            await runtime.shutdown()
+            throw ExitCode(1)
+        }
+        let live = entries.compactMap { entry -> LiveSignal? in
+            let signal = entry.signal
+            guard let day = signal.marketData?.asOf else { return nil }
+            var calls = signal.sources.sorted { $0.key < $1.key }.compactMap { name, outcome -> (source: String, direction: Direction, confidence: Double)? in
+                guard outcome.status == .ok || outcome.status == .cached, let direction = outcome.direction, let confidence = outcome.confidence else { return nil }
+                return (name, direction, confidence)
+            }
+            calls.append(("consensus", signal.direction, signal.confidence))
+            return LiveSignal(symbol: signal.symbol, day: day, regime: signal.regime, calls: calls)
+        }
+        let firstDays = Dictionary(live.map { ($0.symbol, $0.day) }, uniquingKeysWith: min)
+        let fetcher = BarHistory(engine: runtime.engine, store: bars)
+        let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
+        var histories: [String: SymbolHistory] = [:]
+        var failures: [CycleReport.SymbolError] = []
+        for (index, (symbol, first)) in firstDays.sorted(by: { $0.key < $1.key }).enumerated() {
+            progress.show("bars: \(index + 1)/\(firstDays.count) symbols")
+            do {
+                histories[symbol] = try await fetcher.history(symbol: symbol, from: first)
+            } catch {
+                failures.append(CycleReport.SymbolError(symbol: symbol, error: "\(error)"))
+            }
+        }
+        progress.clear()
+        var report = Evaluation.evaluate(live, histories: histories, horizons: BacktestCommand.horizons(horizons) ?? [1])
+        report.errors = (failures + report.errors).sorted { $0.symbol < $1.symbol }
+        try? history.close()
+        if demoBars != nil { try? bars.close() }
+        await runtime.shutdown()
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try StandardStreams.write(Array(try encoder.encode(report)))
+            try printLine()
+        case .table:
+            try printLine(ScorecardTable.render(report))
+            for note in report.notes { printError("argo: \(note)") }
+            for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
+        }
+    }
+}
