@@ -109,6 +109,7 @@ let package = Package(
             name: "ArgoCLI",
             dependencies: [
                 "ArgoCore",
+                "ArgoAnalytics",
                 "ArgoPlugins",
                 "ArgoEngine",
                 "ArgoFetch",

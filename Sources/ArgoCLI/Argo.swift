@@ -13,7 +13,7 @@ struct Argo: AsyncParsableCommand {
             Exit status: 0 when the command ran, 1 when nothing could run, 2 for usage errors.
             """,
         version: "argo \(argoVersion)",
-        subcommands: [CycleCommand.self, RunCommand.self, HistoryCommand.self, SourcesCommand.self, ConfigCommand.self, DoctorCommand.self, BacktestCommand.self, EvaluateCommand.self, SimulateCommand.self]
+        subcommands: [CycleCommand.self, RunCommand.self, HistoryCommand.self, SourcesCommand.self, ConfigCommand.self, DoctorCommand.self, BacktestCommand.self, EvaluateCommand.self, WeightsCommand.self, SimulateCommand.self]
     )
 
     /// Runs the command; usage errors exit 2 (the contract), not ArgumentParser's 64.

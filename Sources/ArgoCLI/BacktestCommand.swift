@@ -79,33 +79,7 @@ struct BacktestCommand: AsyncParsableCommand {
         let engine = runtime.engine
         let list = CycleCommand.symbolList(symbols) ?? engine.config.symbols
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
-        // The first day's window reaches back bars_needed trading days: fetch that much before --from.
-        let reach = Int64(Double(engine.config.barsNeeded) * 7 / 5) + 10
-        let fetchFrom = Bar(t: (Bar.timestamp(from) ?? 0) - reach * 86_400, o: 0, h: 0, l: 0, c: 0, v: 0).date
-        let history = BarHistory(engine: engine, store: store)
-        var histories: [String: SymbolHistory] = [:]
-        var failures: [CycleReport.SymbolError] = []
-        await withTaskGroup(of: (String, Result<SymbolHistory, any Error>).self) { group in
-            var next = 0
-            func start() {
-                let symbol = list[next]
-                next += 1
-                group.addTask {
-                    do { return (symbol, .success(try await history.history(symbol: symbol, from: fetchFrom))) } catch { return (symbol, .failure(error)) }
-                }
-            }
-            while next < min(list.count, Self.fetchingAtOnce) { start() }
-            var done = 0
-            while let (symbol, result) = await group.next() {
-                done += 1
-                progress.show("bars: \(done)/\(list.count) symbols")
-                switch result {
-                case .success(let bars): histories[symbol] = bars
-                case .failure(let error): failures.append(CycleReport.SymbolError(symbol: symbol, error: "\(error)"))
-                }
-                if next < list.count { start() }
-            }
-        }
+        let (histories, failures) = await Self.histories(list, from: from, engine: engine, store: store, progress: progress)
         let last = to ?? histories.values.compactMap { $0.bars.last?.date }.max() ?? from
         var report = await engine.backtest(histories, from: from, to: last, horizons: horizonList ?? [1], keepSignals: signals) { done, total in
             progress.show("replay: \(done)/\(total) symbols")
@@ -129,6 +103,50 @@ struct BacktestCommand: AsyncParsableCommand {
 
     /// Symbols whose history is fetched at once (each source's own limits apply as well).
     static let fetchingAtOnce = 16
+
+    /// Each symbol's bars from far enough before `from` for its first window
+    /// (cycle.bars_needed trading days), from the bar store or fetched into it.
+    static func histories(
+        _ symbols: [String], from: String, engine: SignalEngine, store: SignalStore, progress: ProgressLine
+    ) async -> (histories: [String: SymbolHistory], failures: [CycleReport.SymbolError]) {
+        let reach = Int64(Double(engine.config.barsNeeded) * 7 / 5) + 10
+        let fetchFrom = Bar(t: (Bar.timestamp(from) ?? 0) - reach * 86_400, o: 0, h: 0, l: 0, c: 0, v: 0).date
+        let history = BarHistory(engine: engine, store: store)
+        var histories: [String: SymbolHistory] = [:]
+        var failures: [CycleReport.SymbolError] = []
+        await withTaskGroup(of: (String, Result<SymbolHistory, any Error>).self) { group in
+            var next = 0
+            func start() {
+                let symbol = symbols[next]
+                next += 1
+                group.addTask {
+                    do { return (symbol, .success(try await history.history(symbol: symbol, from: fetchFrom))) } catch { return (symbol, .failure(error)) }
+                }
+            }
+            while next < min(symbols.count, fetchingAtOnce) { start() }
+            var done = 0
+            while let (symbol, result) = await group.next() {
+                done += 1
+                progress.show("bars: \(done)/\(symbols.count) symbols")
+                switch result {
+                case .success(let bars): histories[symbol] = bars
+                case .failure(let error): failures.append(CycleReport.SymbolError(symbol: symbol, error: "\(error)"))
+                }
+                if next < symbols.count { start() }
+            }
+        }
+        return (histories, failures)
+    }
+
+    /// The store a command's bars go in: with --demo a temporary one (the simulator's prices are not real ones).
+    static func demoStorePath(_ command: String, demo: Bool) -> String? {
+        demo ? FileManager.default.temporaryDirectory.appendingPathComponent("argo-\(command)-\(getpid()).sqlite").path : nil
+    }
+
+    /// Removes a temporary store and its WAL files.
+    static func removeStore(_ path: String?) {
+        if let path { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    }
 }
 
 /// A line on standard error that rewrites itself, for long runs on a terminal.

@@ -30,4 +30,27 @@ struct BacktestCommandTests {
             #expect(bad.status == 2)
         }
     }
+
+    @Test("weights suggest: fitted on earlier days, judged on later ones, written into consensus.lua with its comments kept")
+    func weightsSuggest() async throws {
+        try await withOwnCopy { directory, config in
+            let consensus = directory.appendingPathComponent("Config/consensus.lua")
+            let before = try String(contentsOf: consensus, encoding: .utf8)
+            let run = try await argoRun(["weights", "suggest", "--demo", "-q", "--from", "2023-01-03", "--symbols", "AAPL,MSFT,NVDA",
+                                         "--write", "--config", config])
+            #expect(run.status == 0, "\(run.errors)")
+            #expect(run.output.contains("fitted on 2023-01-03") && run.output.contains("out of sample"), "\(run.output)")
+            let after = try String(contentsOf: consensus, encoding: .utf8)
+            let comments = { (text: String) in text.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") } }
+            #expect(comments(after) == comments(before), "every comment kept")
+            #expect(after.split(separator: "\n").count == before.split(separator: "\n").count)
+            if run.output.contains("wrote ") { #expect(after != before) }
+            // The file still loads as the consensus.
+            let check = try await argoRun(["sources", "check", "--config", config])
+            #expect(check.status == 0, "\(check.output)")
+
+            let young = try await argoRun(["weights", "suggest", "--history", "--config", config])
+            #expect(young.status == 1 && young.errors.contains("too few days"), "\(young.errors)")
+        }
+    }
 }
