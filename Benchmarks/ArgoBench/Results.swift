@@ -12,9 +12,10 @@ struct Results: Codable {
     var scale: ScaleRun?
     /// The plugin calls of a cycle alone, replayed (`--sections plugins`).
     var pluginCalls: PluginCalls.Figures?
+    var backtest: BacktestRun?
 
     enum CodingKeys: String, CodingKey {
-        case machine, options, rows, ablations, scale
+        case machine, options, rows, ablations, scale, backtest
         case hostOverhead = "host_overhead", clientOnly = "client_only", pluginCalls = "plugin_calls"
     }
 
@@ -26,6 +27,7 @@ struct Results: Codable {
         hostOverhead = part.hostOverhead ?? hostOverhead
         scale = part.scale ?? scale
         pluginCalls = part.pluginCalls ?? pluginCalls
+        backtest = part.backtest ?? backtest
     }
 
     /// Cores, memory, OS and CPU model of this machine.

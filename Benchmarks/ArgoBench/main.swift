@@ -19,7 +19,7 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == RemoteSimulator
 struct Options {
     /// Which parts to run: `seed` (before vs argo), `host` (host overhead), `scale` (rate-limit floor);
     /// `client` (only the seed section's largest count with the simulator in a child process) is never run by default.
-    var sections: Set<String> = ["seed", "host", "plugins", "scale"]
+    var sections: Set<String> = ["seed", "host", "plugins", "scale", "backtest"]
     var counts = [1, 6, 50, 500]
     var runs = 3
     /// "before" is run for counts up to this; above, its time is extrapolated per symbol (it is linear by construction).
@@ -73,7 +73,7 @@ struct Options {
             case "--transport-deadline": transportDeadline = Double(value) ?? transportDeadline
             case "--wire": wire = BenchWire(rawValue: value) ?? wire
             default:
-                let usage = "usage: ArgoBench [--sections seed,host,plugins,scale,client,host-ab,transport] [--symbols 1,6,50,500] [--runs 3] [--wire tls|plain] [--before-max 6] [--ablation-symbols 6] "
+                let usage = "usage: ArgoBench [--sections seed,host,plugins,scale,backtest,client,host-ab,transport] [--symbols 1,6,50,500] [--runs 3] [--wire tls|plain] [--before-max 6] [--ablation-symbols 6] "
                     + "[--transport-runs 10] [--streams 256] [--transport-deadline 20] "
                     + "[--host-symbols 500] [--host-cycles 5] [--scale-symbols 2000] [--scale-cycles 20] [--scale-rate 200] [--out FILE]\n       ArgoBench --sections host-ab --ab-root DIR [--host-symbols 500] [--host-cycles 20]: this directory's plugins (A) against DIR's (B), cycles alternating in one process\n"
                 FileHandle.standardError.write(Data(usage.utf8))
@@ -137,7 +137,7 @@ if options.sections.contains("transport-one") {
 
 if options.sections.count > 1 {
     // Each section in a process of its own, so that none inherits another's memory.
-    for section in ["host", "plugins", "scale", "seed", "client"] where options.sections.contains(section) {
+    for section in ["host", "plugins", "scale", "seed", "client", "backtest"] where options.sections.contains(section) {
         let data = try runInChild(section, options.forwarded + ["--sections", section])
         results.merge(try JSONDecoder().decode(Results.self, from: data))
     }
@@ -146,6 +146,11 @@ if options.sections.count > 1 {
         let calls = try await PluginCalls.measure(roots: [root] + (options.abRoot.map { [$0] } ?? []), symbols: min(options.hostSymbols, 100), rounds: max(options.hostCycles, 20), wire: options.wire)
         results.pluginCalls = calls.figures
         print("## Plugin calls alone (recorded responses, replayed on one task)\n\n" + calls.figures.markdown + "\n\n" + calls.text + "\n")
+    }
+    if options.sections.contains("backtest") {
+        let backtest = try await BacktestRun.measure(root: root, symbols: options.hostSymbols)
+        results.backtest = backtest
+        print("## Backtest replay (bars in memory, as after the bar store is filled)\n\n" + backtest.markdown + "\n")
     }
     if options.sections.contains("host-ab") {
         print(try await HostAB.measure(rootA: root, rootB: options.abRoot ?? root, symbols: options.hostSymbols, cycles: options.hostCycles, wire: options.wire))

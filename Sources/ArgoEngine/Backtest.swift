@@ -58,6 +58,11 @@ public struct ScoreBook: Sendable {
         observations["\(source)|\(horizon)|\(regime.rawValue)", default: []].append(observation)
     }
 
+    /// Adds everything `other` gathered.
+    public mutating func merge(_ other: ScoreBook) {
+        observations.merge(other.observations) { $0 + $1 }
+    }
+
     /// The number of observations of `source` at `horizon`, all regimes together.
     public func count(source: String, horizon: Int) -> Int { observations["\(source)|\(horizon)|ALL"]?.count ?? 0 }
 
@@ -175,53 +180,92 @@ extension SignalEngine {
         let (included, excluded) = backtestSources
         let symbols = histories.keys.sorted()
         var book = ScoreBook()
-        var kept: [DaySignal] = []
+        var kept: [String: [DaySignal]] = [:]
         var days = Set<String>()
         var errors: [CycleReport.SymbolError] = []
-        let redactor = Redactor(secrets: [])
-        for (index, symbol) in symbols.enumerated() {
-            let bars = histories[symbol]!.bars
-            let dates = bars.map(\.date)
-            guard let first = dates.firstIndex(where: { $0 >= from }), dates[first] <= to else {
-                errors.append(CycleReport.SymbolError(symbol: symbol, error: "no bars from \(from) through \(to) in the bar store"))
-                continue
-            }
-            let last = dates.lastIndex { $0 <= to } ?? first
-            for day in first...last {
-                days.insert(dates[day])
-                let window = Array(bars[max(0, day - config.barsNeeded + 1)...day])
-                let indicators = Indicators(bars: window)
-                let regime = RegimeDetector.detect(window, thresholds: config.regime).regime
-                let ctx = PluginContext(env: [:], now: window.last!.t + 86_400, barsNeeded: config.barsNeeded, baseURL: "", timeout: 0,
-                                        cacheTTL: 0, maxConcurrency: 1, rateLimit: nil)
-                var signals: [SourceSignal] = []
-                for source in included {
-                    guard let (direction, confidence, reasoning) = try? await host.signal(
-                        source.name, indicators: indicators, symbol: symbol, ctx: ctx, redactor: redactor) else { continue }
-                    signals.append(SourceSignal(source: source.name, direction: direction, confidence: confidence, weight: source.weight, reasoning: reasoning))
-                }
-                var consensus = Consensus.vote(signals, regime: regime, settings: host.consensus)
-                if !consensus.insufficient, host.consensus.hasCombine,
-                   let (direction, confidence, _) = try? await host.combine(signals, regime: regime) {
-                    consensus = Consensus.adjust(direction: direction, raw: confidence, regime: regime, settings: host.consensus, reasoning: "")
-                }
-                let daySignals = signals.map { ($0.source, $0.direction, $0.confidence) } + [("consensus", consensus.direction, consensus.confidence)]
-                for (source, direction, confidence) in daySignals {
-                    if keepSignals {
-                        kept.append(DaySignal(symbol: symbol, date: dates[day], source: source, direction: direction, confidence: confidence, regime: regime))
-                    }
-                    for horizon in horizons where day + horizon < bars.count {
-                        let forward = bars[day + horizon].c / bars[day].c - 1
-                        book.add(source: source, horizon: horizon, regime: regime,
-                                 ScoredObservation(direction: direction, confidence: confidence, forwardReturn: forward))
-                    }
+        // Symbols are independent: replayed side by side, a few per core, merged in symbol order.
+        await withTaskGroup(of: (String, SymbolReplay).self) { group in
+            var next = 0, done = 0
+            func start() {
+                let symbol = symbols[next]
+                next += 1
+                group.addTask {
+                    (symbol, await self.replay(symbol, bars: histories[symbol]!.bars, from: from, to: to, horizons: horizons, sources: included,
+                                               keepSignals: keepSignals))
                 }
             }
-            progress?(index + 1, symbols.count)
+            while next < min(symbols.count, Self.replaysAtOnce) { start() }
+            while let (symbol, replay) = await group.next() {
+                done += 1
+                if let error = replay.error {
+                    errors.append(CycleReport.SymbolError(symbol: symbol, error: error))
+                } else {
+                    book.merge(replay.book)
+                    days.formUnion(replay.days)
+                    kept[symbol] = replay.signals
+                }
+                progress?(done, symbols.count)
+                if next < symbols.count { start() }
+            }
         }
         let scores = book.rows(sources: included.map(\.name) + ["consensus"], horizons: horizons)
         let header = BacktestReport.Header(from: from, to: to, symbols: symbols, horizons: horizons, days: days.count,
                                            sources: included.map(\.name), excluded: excluded)
-        return BacktestReport(backtest: header, scores: scores, signals: keepSignals ? kept : nil, errors: errors)
+        return BacktestReport(backtest: header, scores: scores, signals: keepSignals ? symbols.flatMap { kept[$0] ?? [] } : nil,
+                              errors: errors.sorted { $0.symbol < $1.symbol })
+    }
+
+    /// Symbols replayed at once: their plugin calls share the host's Lua states.
+    static var replaysAtOnce: Int { max(2, ProcessInfo.processInfo.activeProcessorCount * 2) }
+
+    /// What replaying one symbol gave.
+    struct SymbolReplay: Sendable {
+        var book = ScoreBook()
+        var signals: [DaySignal] = []
+        var days = Set<String>()
+        var error: String?
+    }
+
+    /// One symbol's days from `from` through `to`, each on the bars up to it.
+    func replay(
+        _ symbol: String, bars: [Bar], from: String, to: String, horizons: [Int], sources: [SourceSetup], keepSignals: Bool
+    ) async -> SymbolReplay {
+        var result = SymbolReplay()
+        let dates = bars.map(\.date)
+        guard let first = dates.firstIndex(where: { $0 >= from }), dates[first] <= to else {
+            result.error = "no bars from \(from) through \(to) in the bar store"
+            return result
+        }
+        let last = dates.lastIndex { $0 <= to } ?? first
+        let redactor = Redactor(secrets: [])
+        for day in first...last {
+            result.days.insert(dates[day])
+            let window = Array(bars[max(0, day - config.barsNeeded + 1)...day])
+            let indicators = Indicators(bars: window)
+            let regime = RegimeDetector.detect(window, thresholds: config.regime).regime
+            let ctx = PluginContext(env: [:], now: window.last!.t + 86_400, barsNeeded: config.barsNeeded)
+            var signals: [SourceSignal] = []
+            for source in sources {
+                guard let (direction, confidence, reasoning) = try? await host.signal(
+                    source.name, indicators: indicators, symbol: symbol, ctx: ctx, redactor: redactor) else { continue }
+                signals.append(SourceSignal(source: source.name, direction: direction, confidence: confidence, weight: source.weight, reasoning: reasoning))
+            }
+            var consensus = Consensus.vote(signals, regime: regime, settings: host.consensus)
+            if !consensus.insufficient, host.consensus.hasCombine,
+               let (direction, confidence, _) = try? await host.combine(signals, regime: regime) {
+                consensus = Consensus.adjust(direction: direction, raw: confidence, regime: regime, settings: host.consensus, reasoning: "")
+            }
+            let calls = signals.map { ($0.source, $0.direction, $0.confidence) } + [("consensus", consensus.direction, consensus.confidence)]
+            for (source, direction, confidence) in calls {
+                if keepSignals {
+                    result.signals.append(DaySignal(symbol: symbol, date: dates[day], source: source, direction: direction, confidence: confidence, regime: regime))
+                }
+                for horizon in horizons where day + horizon < bars.count {
+                    result.book.add(source: source, horizon: horizon, regime: regime,
+                                    ScoredObservation(direction: direction, confidence: confidence, forwardReturn: bars[day + horizon].c / bars[day].c - 1))
+                }
+            }
+        }
+        return result
     }
 }
