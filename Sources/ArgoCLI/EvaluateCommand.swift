@@ -66,16 +66,7 @@ struct EvaluateCommand: AsyncParsableCommand {
             await runtime.shutdown()
             throw ExitCode(1)
         }
-        let live = entries.compactMap { entry -> LiveSignal? in
-            let signal = entry.signal
-            guard let day = signal.marketData?.asOf else { return nil }
-            var calls = signal.sources.sorted { $0.key < $1.key }.compactMap { name, outcome -> (source: String, direction: Direction, confidence: Double)? in
-                guard outcome.status == .ok || outcome.status == .cached, let direction = outcome.direction, let confidence = outcome.confidence else { return nil }
-                return (name, direction, confidence)
-            }
-            calls.append(("consensus", signal.direction, signal.confidence))
-            return LiveSignal(symbol: signal.symbol, day: day, regime: signal.regime, calls: calls)
-        }
+        let live = entries.compactMap(\.liveSignal)
         let firstDays = Dictionary(live.map { ($0.symbol, $0.day) }, uniquingKeysWith: min)
         let fetcher = BarHistory(engine: runtime.engine, store: bars)
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)

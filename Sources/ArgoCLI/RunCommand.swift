@@ -72,14 +72,17 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         let seconds = interval.flatMap(ConfigFile.parseDuration) ?? runtime.config.cycleInterval
+        // The rolling scorecard of the stored signals, as gauges; it needs the history.
+        let scorecard = store.map { LiveScorecard(store: $0, metrics: metrics, logger: logger) }
         let console = RunConsole()
         let interrupts = console.watchInterrupts()
         defer { interrupts.cancel() }
         let cycleService = CycleService(
             reloader: runtime.reloader, store: store, metrics: metrics, logger: logger,
             interval: .milliseconds(Int64((seconds * 1000).rounded())), cycles: cycles, symbols: CycleCommand.symbolList(symbols)
-        ) { report in
+        ) { [reloader = runtime.reloader] report in
             for line in console.changes(in: report) { try? printLine(line) }
+            scorecard?.refreshIfDue(engine: reloader.engine)
         }
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: cycleService, successTerminationBehavior: .gracefullyShutdownGroup)]
         if let server { services.append(.init(service: server)) }

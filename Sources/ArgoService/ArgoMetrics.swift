@@ -20,6 +20,9 @@ import Synchronization
 /// - `argo_reloads_total{result}` (`applied`, `rejected`), `argo_store_failures_total`
 /// - `argo_plugin_cpu_seconds_total{source}`, `argo_plugin_overruns_total{source}` (calls stopped
 ///   by their time limit or budget), `argo_plugin_set_aside{source}` (1 while set aside)
+/// - `argo_scorecard_hit_rate{source,horizon}`, `argo_scorecard_ic{source,horizon}`,
+///   `argo_scorecard_observations{source,horizon}`: the rolling scorecard of the live signals
+///   (``LiveScorecard``), `source="consensus"` included; a figure with nothing to stand on is NaN
 public final class ArgoMetrics: FetchObserver, Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
@@ -44,6 +47,16 @@ public final class ArgoMetrics: FetchObserver, Sendable {
     public func fetched(source: String, seconds: Double, failure: FetchError.Kind?) {
         Timer(label: "argo_source_request_duration_seconds", dimensions: [("source", source)], factory: factory)
             .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    /// The rolling scorecard's figures, all regimes together.
+    public func recordScorecard(_ report: BacktestReport) {
+        for row in report.scores where row.regime == "ALL" {
+            let labels = [("source", row.source), ("horizon", "\(row.horizon)")]
+            Gauge(label: "argo_scorecard_hit_rate", dimensions: labels, factory: factory).record(row.score.hitRate ?? .nan)
+            Gauge(label: "argo_scorecard_ic", dimensions: labels, factory: factory).record(row.score.ic ?? .nan)
+            Gauge(label: "argo_scorecard_observations", dimensions: labels, factory: factory).record(row.score.observations)
+        }
     }
 
     /// One finished cycle: its duration, signals, errors, and what the fetcher did since the last one.
