@@ -98,6 +98,16 @@ struct Runtime {
                 workspace: workspace, fetcher: Fetcher(transport: transport, observer: metrics, cacheBytes: config.cacheBytes), logger: logger, metrics: metrics)
             secrets.set(reloader.engine.sources.flatMap(\.policy.secrets))
             for warning in reloader.warnings { printError("argo: warning: \(warning)") }
+            logger.debug("settings", metadata: [
+                "config": "\(configPath)", "plugins_dir": "\(config.pluginsDir)", "storage": "\(config.storagePath)",
+                "deadline_s": "\(config.cycleDeadline)", "demo": "\(options.demo)",
+            ])
+            for source in reloader.engine.sources {
+                logger.debug("source", metadata: [
+                    "source": "\(source.name)", "enabled": "\(source.disabledReason.map { "no: \($0)" } ?? "yes")",
+                    "base_url": "\(source.baseURL)", "weight": "\(source.weight)",
+                ])
+            }
             return Runtime(reloader: reloader, transport: transport, simulator: simulator, config: config, logger: logger, secrets: secrets,
                            demoCAFile: demoCAFile)
         } catch {

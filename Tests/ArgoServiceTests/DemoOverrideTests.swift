@@ -37,4 +37,18 @@ struct DemoOverrideTests {
             #expect(json.status == 2)
         }
     }
+
+    @Test("--version prints the version; -q keeps the logs to warnings, -v adds debug lines; both at once is a usage error")
+    func conventions() async throws {
+        let version = try await argoRun(["--version"])
+        #expect(version.status == 0 && version.output.hasPrefix("argo "), "\(version.output)")
+        try await withOwnCopy { _, config in
+            let quiet = try await argoRun(["cycle", "--demo", "--no-store", "-q", "--symbols", "AAPL", "--config", config])
+            #expect(quiet.status == 0 && !quiet.errors.contains(" info "), "\(quiet.errors)")
+            let verbose = try await argoRun(["cycle", "--demo", "--no-store", "-v", "--symbols", "AAPL", "--config", config])
+            #expect(verbose.status == 0 && verbose.errors.contains(" debug "), "\(verbose.errors.prefix(400))")
+            let both = try await argoRun(["cycle", "--demo", "-v", "-q", "--config", config])
+            #expect(both.status == 2)
+        }
+    }
 }
