@@ -64,18 +64,9 @@ struct BacktestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await Runtime.start(options)
-        let demoStore = options.demo ? FileManager.default.temporaryDirectory.appendingPathComponent("argo-backtest-\(getpid()).sqlite").path : nil
-        let store: SignalStore
-        do {
-            store = try demoStore.map { try SignalStore(path: $0) } ?? runtime.openStore()
-        } catch {
-            await runtime.shutdown()
-            if let error = error as? StoreError { printError("argo: \(error)") }
-            throw ExitCode(1)
-        }
-        defer {
-            if let demoStore { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: demoStore + suffix) } }
-        }
+        let demoStore = Self.demoStorePath("backtest", demo: options.demo)
+        defer { Self.removeStore(demoStore) }
+        let store = try await Self.openBarStore(demoStore, runtime: runtime)
         let engine = runtime.engine
         let list = CycleCommand.symbolList(symbols) ?? engine.config.symbols
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
@@ -88,16 +79,7 @@ struct BacktestCommand: AsyncParsableCommand {
         report.errors = (failures + report.errors).sorted { $0.symbol < $1.symbol }
         try? store.close()
         await runtime.shutdown()
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try StandardStreams.write(Array(try encoder.encode(report)))
-            try printLine()
-        case .table:
-            try printLine(ScorecardTable.render(report))
-            for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
-        }
+        try ScorecardTable.print(report, json: format == .json)
         if histories.isEmpty { throw ExitCode(1) }
     }
 
@@ -143,6 +125,17 @@ struct BacktestCommand: AsyncParsableCommand {
         demo ? FileManager.default.temporaryDirectory.appendingPathComponent("argo-\(command)-\(getpid()).sqlite").path : nil
     }
 
+    /// The bar store: the temporary one at `demoPath`, else the history database; exits 1 naming it when it cannot be opened.
+    static func openBarStore(_ demoPath: String?, runtime: Runtime) async throws -> SignalStore {
+        do {
+            return try demoPath.map { try SignalStore(path: $0) } ?? runtime.openStore()
+        } catch {
+            await runtime.shutdown()
+            if let error = error as? StoreError { printError("argo: \(error)") }
+            throw ExitCode(1)
+        }
+    }
+
     /// Removes a temporary store and its WAL files.
     static func removeStore(_ path: String?) {
         if let path { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
@@ -166,6 +159,20 @@ struct ProgressLine: Sendable {
 
 /// The scorecard as a table: one row per source, horizon and regime.
 enum ScorecardTable {
+    /// Prints `report` as JSON on standard output, or as the table with its notes and errors on standard error.
+    static func print(_ report: BacktestReport, json: Bool) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try StandardStreams.write(Array(try encoder.encode(report)))
+            try printLine()
+            return
+        }
+        try printLine(render(report))
+        for note in report.notes { printError("argo: \(note)") }
+        for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
+    }
+
     static func render(_ report: BacktestReport) -> String {
         func number(_ value: Double?, _ format: String = "%.3f") -> String { value.map { String(format: format, $0) } ?? "-" }
         let rows = report.scores.map { row -> [String] in

@@ -42,21 +42,17 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try await Runtime.start(options)
+        let demoBars = BacktestCommand.demoStorePath("evaluate", demo: options.demo)
+        defer { BacktestCommand.removeStore(demoBars) }
         let history: SignalStore
-        let bars: SignalStore
-        let demoBars = options.demo ? FileManager.default.temporaryDirectory.appendingPathComponent("argo-evaluate-\(getpid()).sqlite").path : nil
         do {
             history = try runtime.openStore()
-            // The demo's prices are the simulator's: its bars go in a store of their own, not among real ones.
-            bars = try demoBars.map { try SignalStore(path: $0) } ?? history
         } catch {
             await runtime.shutdown()
-            if let error = error as? StoreError { printError("argo: \(error)") }
-            throw ExitCode(1)
+            throw error
         }
-        defer {
-            if let demoBars { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: demoBars + suffix) } }
-        }
+        // The demo's prices are the simulator's: its bars go in a store of their own, not among real ones.
+        let bars = demoBars == nil ? history : try await BacktestCommand.openBarStore(demoBars, runtime: runtime)
         let wanted = CycleCommand.symbolList(symbols).map(Set.init)
         let entries: [HistoryEntry]
         do {
@@ -86,16 +82,6 @@ struct EvaluateCommand: AsyncParsableCommand {
         try? history.close()
         if demoBars != nil { try? bars.close() }
         await runtime.shutdown()
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try StandardStreams.write(Array(try encoder.encode(report)))
-            try printLine()
-        case .table:
-            try printLine(ScorecardTable.render(report))
-            for note in report.notes { printError("argo: \(note)") }
-            for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
-        }
+        try ScorecardTable.print(report, json: format == .json)
     }
 }

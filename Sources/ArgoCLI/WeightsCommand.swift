@@ -57,14 +57,7 @@ struct WeightsCommand: AsyncParsableCommand {
             let engine = runtime.engine
             let demoStore = BacktestCommand.demoStorePath("weights", demo: options.demo)
             defer { BacktestCommand.removeStore(demoStore) }
-            let store: SignalStore
-            do {
-                store = try demoStore.map { try SignalStore(path: $0) } ?? runtime.openStore()
-            } catch {
-                await runtime.shutdown()
-                if let error = error as? StoreError { printError("argo: \(error)") }
-                throw ExitCode(1)
-            }
+            let store = try await BacktestCommand.openBarStore(demoStore, runtime: runtime)
             let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
             let days: [DayCalls]
             let current: [String: Double]
