@@ -14,6 +14,8 @@ local function bars_request(symbol, ctx, page_token)
     query = {
       timeframe = "1Day",
       start = os.date("!%Y-%m-%d", ctx.now - days * 86400),
+      -- Only when the bar store fills in an older range: through ctx.now, not the latest.
+      ["end"] = ctx.through and os.date("!%Y-%m-%d", ctx.through) or nil,
       limit = 10000,
       adjustment = "raw",
       feed = "iex",

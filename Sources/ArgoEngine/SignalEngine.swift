@@ -136,8 +136,11 @@ public final class SignalEngine: Sendable {
     }
 
     /// The enabled sources' `ctx` for a cycle that starts at `now` (Unix seconds).
-    public func contexts(now: Int64, barsNeeded: Int? = nil) -> [String: PluginContext] {
-        Dictionary(uniqueKeysWithValues: sources.filter(\.isEnabled).map { ($0.name, $0.context(now: now, barsNeeded: barsNeeded ?? config.barsNeeded)) })
+    /// With `through`, each asks for bars through `now` only (`ctx.through`): the bar store filling in an older range.
+    public func contexts(now: Int64, barsNeeded: Int? = nil, through: Int64? = nil) -> [String: PluginContext] {
+        Dictionary(uniqueKeysWithValues: sources.filter(\.isEnabled).map {
+            ($0.name, $0.context(now: now, barsNeeded: barsNeeded ?? config.barsNeeded, through: through))
+        })
     }
 
     /// The names of the enabled independent sources (every enabled source outside the market-data chain).

@@ -82,10 +82,10 @@ public struct SourceSetup: Sendable {
     }
 
     /// The `ctx` a plugin's functions receive.
-    public func context(now: Int64, barsNeeded: Int) -> PluginContext {
+    public func context(now: Int64, barsNeeded: Int, through: Int64? = nil) -> PluginContext {
         PluginContext(
             env: env, now: now, barsNeeded: barsNeeded, baseURL: baseURL, timeout: policy.timeout, cacheTTL: policy.cacheTTL,
             maxConcurrency: policy.maxConcurrency,
-            rateLimit: policy.rateLimit.map { ($0.requests, $0.per) })
+            rateLimit: policy.rateLimit.map { ($0.requests, $0.per) }, through: through)
     }
 }

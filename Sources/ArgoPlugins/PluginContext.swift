@@ -6,9 +6,11 @@ public struct PluginContext: Sendable {
     /// The Lua table, built once and pushed on every call.
     let value: LuaValue
 
+    /// `through`: the bar store fetching an older range wants bars through `now` only (`ctx.through`, Unix
+    /// seconds); nil in a cycle, which wants them through the latest.
     public init(
         env: [String: String] = [:], now: Int64, barsNeeded: Int, baseURL: String = "", timeout: Double = 10,
-        cacheTTL: Double = 0, maxConcurrency: Int = 1, rateLimit: (requests: Int, per: Double)? = nil
+        cacheTTL: Double = 0, maxConcurrency: Int = 1, rateLimit: (requests: Int, per: Double)? = nil, through: Int64? = nil
     ) {
         var envTable: [LuaValue: LuaValue] = [:]
         for (name, value) in env { envTable[.string(LuaString(name))] = .string(LuaString(value)) }
@@ -19,8 +21,10 @@ public struct PluginContext: Sendable {
         if let rateLimit {
             config["rate_limit"] = .table(["requests": .integer(Int64(rateLimit.requests)), "per": .number(rateLimit.per)])
         }
-        value = .table([
+        var table: [LuaValue: LuaValue] = [
             "env": .table(envTable), "now": .integer(now), "bars_needed": .integer(Int64(barsNeeded)), "config": .table(config),
-        ])
+        ]
+        if let through { table["through"] = .integer(through) }
+        value = .table(table)
     }
 }

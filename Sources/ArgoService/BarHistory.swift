@@ -8,9 +8,8 @@ import Foundation
 ///
 /// A symbol's history comes from one source: the one that already holds some
 /// of it, else the first in the chain that delivers. What is missing at the
-/// recent end is fetched from the day after the last one held; a range older
-/// than the first day held is fetched from that older day on (the plugins ask
-/// for a start date, and the vendors answer through the latest day).
+/// recent end is fetched from the last day held, once a day; a range older
+/// than the first day held is fetched up to that day only (`ctx.through`).
 public struct BarHistory: Sendable {
     public let engine: SignalEngine
     public let store: SignalStore
@@ -34,26 +33,32 @@ public struct BarHistory: Sendable {
         let coverage = chain.lazy.compactMap { source in held.first { $0.source == source.name } }.first
         let fetchedToday = coverage.map { $0.fetchedAt.hasPrefix(today) } ?? false
         if let coverage {
-            // Older days than held: fetch from the first day wanted (through the latest, as the vendors answer).
-            let start = coverage.firstDay > firstDay ? firstDay : (fetchedToday ? nil : coverage.lastDay)
-            if let start {
-                let (source, bars) = try await fetch(symbol, since: start, now: now, only: coverage.source)
+            // Older days than held: only from the first day wanted through the first day held.
+            if coverage.firstDay > firstDay, let held = Bar.timestamp(coverage.firstDay) {
+                let (source, bars) = try await fetch(symbol, since: firstDay, now: Date(timeIntervalSince1970: Double(held + 86_399)), only: coverage.source,
+                                                     through: true)
+                try await store.saveBars(bars, symbol: symbol, source: source, fetchedAt: coverage.fetchedAt)
+            }
+            // Newer days than held: from the last day held, once a day.
+            if !fetchedToday {
+                let (source, bars) = try await fetch(symbol, since: coverage.lastDay, now: now, only: coverage.source, through: false)
                 try await store.saveBars(bars, symbol: symbol, source: source, fetchedAt: Self.timestamp(now))
             }
             return SymbolHistory(source: coverage.source, bars: try await store.bars(symbol: symbol, source: coverage.source))
         }
-        let (source, bars) = try await fetch(symbol, since: firstDay, now: now, only: nil)
+        let (source, bars) = try await fetch(symbol, since: firstDay, now: now, only: nil, through: false)
         try await store.saveBars(bars, symbol: symbol, source: source, fetchedAt: Self.timestamp(now))
         return SymbolHistory(source: source, bars: try await store.bars(symbol: symbol, source: source))
     }
 
-    /// Bars from `since` through `now`, from `only` or else the chain.
-    private func fetch(_ symbol: String, since: String, now: Date, only: String?) async throws -> (String, [Bar]) {
+    /// Bars from `since` through the latest, or through `now` only when `through` (an older range), from
+    /// `only` or else the chain.
+    private func fetch(_ symbol: String, since: String, now: Date, only: String?, through: Bool) async throws -> (String, [Bar]) {
         let nowSeconds = Int64(now.timeIntervalSince1970)
         // The plugins turn trading days back into calendar days (7 for 5, and a month more).
         let calendarDays = max(1, (nowSeconds - (Bar.timestamp(since) ?? nowSeconds)) / 86_400)
         let barsNeeded = Int((Double(calendarDays) * 5 / 7).rounded(.up)) + 1
-        let contexts = engine.contexts(now: nowSeconds, barsNeeded: barsNeeded)
+        let contexts = engine.contexts(now: nowSeconds, barsNeeded: barsNeeded, through: through ? nowSeconds : nil)
         let deadline = ContinuousClock.now + .seconds(Self.fetchDeadline)
         if let only {
             guard let ctx = contexts[only] else { throw Failure(description: "\(only) is not enabled") }
