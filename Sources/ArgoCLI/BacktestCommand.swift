@@ -168,8 +168,12 @@ enum ScorecardTable {
             try printLine()
             return
         }
-        try printLine(render(report))
-        for note in report.notes { printError("argo: \(note)") }
+        if report.backtest.days == 0, let note = report.notes.first {
+            try printLine(note)
+        } else {
+            try printLine(render(report))
+            for note in report.notes { printError("argo: \(note)") }
+        }
         for error in report.errors { printError("argo: \(error.symbol): \(error.error)") }
     }
 

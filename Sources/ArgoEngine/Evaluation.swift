@@ -54,10 +54,12 @@ public enum Evaluation {
                             sources: ordered, excluded: []),
             scores: book.rows(sources: ordered, horizons: horizons), signals: nil, errors: errors.sorted { $0.symbol < $1.symbol })
         report.kind = "evaluate"
-        for horizon in horizons where book.count(source: "consensus", horizon: horizon) == 0 {
-            report.notes.append(days.isEmpty
-                ? "horizon \(horizon): there is no stored signal to score yet (argo run stores them)"
-                : "horizon \(horizon): the history is too young — no stored signal since \(first) has \(horizon) trading day\(horizon == 1 ? "" : "s") of bars after it yet")
+        if days.isEmpty {
+            report.notes.append("there is no stored signal with market data to score yet (argo run stores them)")
+        } else {
+            for horizon in horizons where book.count(source: "consensus", horizon: horizon) == 0 {
+                report.notes.append("horizon \(horizon): the history is too young — no stored signal since \(first) has \(horizon) trading day\(horizon == 1 ? "" : "s") of bars after it yet")
+            }
         }
         return report
     }
