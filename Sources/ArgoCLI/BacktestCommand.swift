@@ -191,7 +191,10 @@ enum ScorecardTable {
             + "horizons \(header.horizons.map(String.init).joined(separator: ", ")) days"]
         lines.append(TextTable(header: ["SOURCE", "H", "REGIME", "OBS", "DIR", "ABSTAIN", "HIT", "HIT 95%", "LONG R", "SHORT R", "IC", "IC T", "BRIER"],
                                rows: rows).rendered)
-        for excluded in header.excluded { lines.append("left out: \(excluded.source) — \(excluded.reason)") }
+        // One line per reason: the same reason for three sources is read once.
+        for (reason, sources) in Dictionary(grouping: header.excluded, by: \.reason).sorted(by: { $0.key < $1.key }) {
+            lines.append("left out: \(sources.map(\.source).joined(separator: ", ")) — \(reason)")
+        }
         lines.append("(H: horizon in trading days; HIT: share of LONG/SHORT calls the return agreed with; IC: rank correlation of the signed confidence with the return; docs/scorecard.md)")
         return lines.joined(separator: "\n")
     }

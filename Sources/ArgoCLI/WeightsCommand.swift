@@ -69,7 +69,9 @@ struct WeightsCommand: AsyncParsableCommand {
                 let report = await engine.backtest(histories, from: from, to: last, horizons: [horizon], keepSignals: true)
                 days = Self.days(report.signals ?? [], histories: histories, horizon: horizon)
                 current = Dictionary(uniqueKeysWithValues: engine.backtestSources.included.map { ($0.name, $0.weight) })
-                for excluded in report.backtest.excluded { printError("argo: \(excluded.source) keeps its weight: \(excluded.reason)") }
+                for (reason, sources) in Dictionary(grouping: report.backtest.excluded, by: \.reason).sorted(by: { $0.key < $1.key }) {
+                    printError("argo: \(sources.map(\.source).joined(separator: ", ")) keep their weights: \(reason)")
+                }
             } else {
                 (days, current) = try await Self.historyDays(engine: engine, store: store, symbols: symbols, horizon: horizon, progress: progress)
             }

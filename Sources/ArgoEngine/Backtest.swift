@@ -160,8 +160,8 @@ extension SignalEngine {
             } else {
                 excluded.append(ExcludedSource(
                     source: source.name,
-                    reason: "its signal is its vendor's answer on the day (parse returns a signal), which cannot be asked again as of a past day; "
-                        + "a language model asked about a past day may know what happened next"))
+                    reason: "the signal is the vendor's answer on the day (parse returns a signal): it cannot be asked again as of a past day, "
+                        + "and a language model asked about a past day may know what happened next"))
             }
         }
         return (included, excluded)
