@@ -2,7 +2,7 @@
 /// find it: the chunk (file) and line, the plugin and function, the traceback.
 ///
 /// Its ``description`` reads like Lua's own messages:
-/// `plugins/alpaca.lua:42: attempt to index a nil value (field 'bars')`.
+/// `plugins/alpaca.lua:42: attempt to index a nil value (field 'items')`.
 public struct LuaError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, as a caller decides what to do about it.
     public enum Kind: String, Sendable {
@@ -23,7 +23,7 @@ public struct LuaError: Error, Sendable, CustomStringConvertible {
     }
 
     public var kind: Kind
-    /// The message without position, e.g. `attempt to index a nil value (field 'bars')`.
+    /// The message without position, e.g. `attempt to index a nil value (field 'items')`.
     public var message: String
     /// The chunk the error points at, e.g. `plugins/alpaca.lua`, when known.
     public var chunk: String?

@@ -3,7 +3,7 @@ public struct LuaLimits: Sendable, Equatable {
     /// The most memory one state may hold, in bytes. Default: 64 MiB.
     public var memoryBytes: Int
     /// The most Lua VM instructions one call may run. Default: 20 million
-    /// (some tens of milliseconds; parsing a 10,000-bar response takes well under 1 million).
+    /// (some tens of milliseconds; walking a 10,000-row JSON array takes well under 1 million).
     public var instructionsPerCall: Int
     /// How often, in instructions, the budget is checked. Default: 1,000.
     public var hookInterval: Int

@@ -10,11 +10,11 @@
 /// call); `collectgarbage` only counts, steps or collects.
 ///
 /// It also returns the metamethods of lazy JSON arrays (`LuaState+LazyJSON.swift`):
-/// the first touch decodes the array (a malformed one raises a `bad_response`
-/// error), and the sandbox's `next`, `rawget`, `rawset`, `rawlen`,
+/// the first touch decodes the array (a malformed one raises the state's
+/// ``LazyJSONFailure``), and the sandbox's `next`, `rawget`, `rawset`, `rawlen`,
 /// `getmetatable` and `setmetatable` decode a lazy array before they look at it.
 let luaSandboxPrelude = #"""
-local host, null, LAZY = ...
+local host, null, LAZY, FAILURE_KIND, FAILURE_MESSAGE = ...
 local G = _G
 local next, type, error, pcall, rawget, rawset, rawlen, load = next, type, error, pcall, rawget, rawset, rawlen, load
 local raw_setmetatable, raw_getmetatable, raw_collectgarbage = setmetatable, getmetatable, collectgarbage
@@ -22,7 +22,7 @@ local materialize = host.json_materialize
 
 local function force(t)
   local ok, err = pcall(materialize, t)
-  if not ok then error({ kind = "bad_response", message = "body is not JSON: " .. tostring(err) }, 0) end
+  if not ok then error({ kind = FAILURE_KIND, message = FAILURE_MESSAGE .. ": " .. tostring(err) }, 0) end
 end
 
 -- `t`, decoded first when it is a lazy array.

@@ -25,7 +25,9 @@ extension LuaState {
         pushHostTable()
         pushJSONNull()
         lua_pushlightuserdata(L, lazyJSONMarker)
-        try protectedCall(argumentCount: 3, resultCount: 2, plugin: nil, function: "sandbox")
+        pushString(lazyJSONFailure.kind)
+        pushString(lazyJSONFailure.message)
+        try protectedCall(argumentCount: 5, resultCount: 2, plugin: nil, function: "sandbox")
         lazyJSONMethodsRef = luaL_ref(L, clua_registryindex())
         makeEnvironmentRef = luaL_ref(L, clua_registryindex())
     }

@@ -17,6 +17,8 @@ public final class LuaState {
     public let limits: LuaLimits
     /// Modules `require` can load.
     public let library: LuaLibrary
+    /// The error a lazy JSON array raises when touched and found malformed.
+    public let lazyJSONFailure: LazyJSONFailure
 
     var hostFunctions: [(LuaState) throws -> Int32] = []
     var makeEnvironmentRef: Int32 = 0
@@ -45,9 +47,10 @@ public final class LuaState {
     public private(set) var cpuNanoseconds: UInt64 = 0
 
     /// Creates a state with the sandbox prepared.
-    public init(limits: LuaLimits = LuaLimits(), library: LuaLibrary = LuaLibrary()) throws {
+    public init(limits: LuaLimits = LuaLimits(), library: LuaLibrary = LuaLibrary(), lazyJSONFailure: LazyJSONFailure = LazyJSONFailure()) throws {
         self.limits = limits
         self.library = library
+        self.lazyJSONFailure = lazyJSONFailure
         control = .allocate(capacity: 1)
         control.initialize(to: clua_control())
         guard let state = lua_newstate(clua_alloc, control) else {

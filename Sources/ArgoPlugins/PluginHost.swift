@@ -96,6 +96,10 @@ public final class PluginHost: Sendable {
         try self.init(directory: directory, consensus: consensusPath.flatMap(ConsensusSource.read(path:)), poolSize: poolSize)
     }
 
+    /// What touching a malformed array of a response raises in plugin code: the
+    /// failure `parse` would raise itself (docs/plugins.md).
+    static let malformedBody = LazyJSONFailure(kind: FetchError.Kind.badResponse.rawValue, message: "body is not JSON")
+
     /// The limits every plugin call runs under unless a host is given others:
     /// 64 MiB per state, 20 million instruction-equivalents and 2 seconds per call.
     public static let defaultLimits = LuaLimits()
@@ -115,7 +119,7 @@ public final class PluginHost: Sendable {
         // whose calls all run to their time limit cannot keep the others waiting.
         let size = poolSize ?? Self.defaultPoolSize
         pool = try LuaStatePool(size: size, laneShare: max(1, size / 2)) {
-            let state = try LuaState(limits: limits, library: directory.library)
+            let state = try LuaState(limits: limits, library: directory.library, lazyJSONFailure: Self.malformedBody)
             let loaded = directory.load(into: state)
             let helper = try state.loadChunk(Array(HostLua.source.utf8), chunkName: HostLua.chunkName)
             var consensusRef: LuaReference?
