@@ -72,8 +72,9 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         }
         let seconds = interval.flatMap(ConfigFile.parseDuration) ?? runtime.config.cycleInterval
-        // The rolling scorecard of the stored signals, as gauges; it needs the history.
-        let scorecard = store.map { LiveScorecard(store: $0, metrics: metrics, logger: logger) }
+        // The rolling scorecard of the stored signals, as gauges; it needs the history, and real prices:
+        // under --demo it would put the simulator's bars in the bar store among real ones.
+        let scorecard = options.demo ? nil : store.map { LiveScorecard(store: $0, metrics: metrics, logger: logger) }
         let console = RunConsole()
         let interrupts = console.watchInterrupts()
         defer { interrupts.cancel() }

@@ -74,6 +74,11 @@ struct RunCommandTests {
             #expect(counts.integrity == "ok")
             #expect(counts.cycles.count == 3)
             #expect(counts.cycles.allSatisfy { $0.symbols == 3 && $0.signals == 3 && $0.results == 18 })
+            // The simulator's prices never join the bar store (no rolling scorecard under --demo).
+            let bars = try DatabaseQueue(path: directory.appendingPathComponent("history/argo.sqlite").path)
+            let barCount = try await bars.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bar") }
+            #expect(barCount == 0)
+            try bars.close()
             let stored = try Data(contentsOf: directory.appendingPathComponent("history/argo.sqlite"))
             let logs = run.errorLines.joined(separator: "\n")
             for secret in keys.values {
