@@ -83,41 +83,16 @@ struct BacktestCommand: AsyncParsableCommand {
         if histories.isEmpty { throw ExitCode(1) }
     }
 
-    /// Symbols whose history is fetched at once (each source's own limits apply as well).
-    static let fetchingAtOnce = 16
-
     /// Each symbol's bars from far enough before `from` for its first window
     /// (cycle.bars_needed trading days), from the bar store or fetched into it.
     static func histories(
         _ symbols: [String], from: String, engine: SignalEngine, store: SignalStore, progress: ProgressLine
     ) async -> (histories: [String: SymbolHistory], failures: [CycleReport.SymbolError]) {
         let reach = Int64(Double(engine.config.barsNeeded) * 7 / 5) + 10
-        let fetchFrom = Bar(t: (Bar.timestamp(from) ?? 0) - reach * 86_400, o: 0, h: 0, l: 0, c: 0, v: 0).date
-        let history = BarHistory(engine: engine, store: store)
-        var histories: [String: SymbolHistory] = [:]
-        var failures: [CycleReport.SymbolError] = []
-        await withTaskGroup(of: (String, Result<SymbolHistory, any Error>).self) { group in
-            var next = 0
-            func start() {
-                let symbol = symbols[next]
-                next += 1
-                group.addTask {
-                    do { return (symbol, .success(try await history.history(symbol: symbol, from: fetchFrom))) } catch { return (symbol, .failure(error)) }
-                }
-            }
-            while next < min(symbols.count, fetchingAtOnce) { start() }
-            var done = 0
-            while let (symbol, result) = await group.next() {
-                done += 1
-                progress.show("bars: \(done)/\(symbols.count) symbols")
-                switch result {
-                case .success(let bars): histories[symbol] = bars
-                case .failure(let error): failures.append(CycleReport.SymbolError(symbol: symbol, error: "\(error)"))
-                }
-                if next < symbols.count { start() }
-            }
+        let fetchFrom = Bar.date(of: (Bar.timestamp(from) ?? 0) - reach * 86_400)
+        return await BarHistory(engine: engine, store: store).histories(from: Dictionary(uniqueKeysWithValues: symbols.map { ($0, fetchFrom) })) { done, total in
+            progress.show("bars: \(done)/\(total) symbols")
         }
-        return (histories, failures)
     }
 
     /// The store a command's bars go in: with --demo a temporary one (the simulator's prices are not real ones).

@@ -63,18 +63,9 @@ struct EvaluateCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let live = entries.compactMap(\.liveSignal)
-        let firstDays = Dictionary(live.map { ($0.symbol, $0.day) }, uniquingKeysWith: min)
-        let fetcher = BarHistory(engine: runtime.engine, store: bars)
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
-        var histories: [String: SymbolHistory] = [:]
-        var failures: [CycleReport.SymbolError] = []
-        for (index, (symbol, first)) in firstDays.sorted(by: { $0.key < $1.key }).enumerated() {
-            progress.show("bars: \(index + 1)/\(firstDays.count) symbols")
-            do {
-                histories[symbol] = try await fetcher.history(symbol: symbol, from: first)
-            } catch {
-                failures.append(CycleReport.SymbolError(symbol: symbol, error: "\(error)"))
-            }
+        let (histories, failures) = await BarHistory(engine: runtime.engine, store: bars).histories(from: Evaluation.firstDays(live)) { done, total in
+            progress.show("bars: \(done)/\(total) symbols")
         }
         progress.clear()
         var report = Evaluation.evaluate(live, histories: histories, horizons: BacktestCommand.horizons(horizons) ?? [1])

@@ -131,48 +131,43 @@ struct WeightsCommand: AsyncParsableCommand {
 
         /// Each symbol's day from a backtest's signals, with the forward return at `horizon`.
         static func days(_ signals: [DaySignal], histories: [String: SymbolHistory], horizon: Int) -> [DayCalls] {
-            let indexes = histories.mapValues { history in Dictionary(history.bars.enumerated().map { ($1.date, $0) }, uniquingKeysWith: { a, _ in a }) }
+            let indexes = histories.mapValues { $0.indexByDay() }
             var days: [String: DayCalls] = [:]
             for signal in signals where signal.source != "consensus" {
-                guard let bars = histories[signal.symbol]?.bars, let index = indexes[signal.symbol]?[signal.date], index + horizon < bars.count else { continue }
+                guard let index = indexes[signal.symbol]?[signal.date],
+                      let forward = histories[signal.symbol]?.forwardReturn(from: index, horizon: horizon) else { continue }
                 let key = signal.symbol + "|" + signal.date
-                var day = days[key] ?? DayCalls(symbol: signal.symbol, day: signal.date, regime: signal.regime, calls: [:],
-                                                forwardReturn: bars[index + horizon].c / bars[index].c - 1)
+                var day = days[key] ?? DayCalls(symbol: signal.symbol, day: signal.date, regime: signal.regime, calls: [:], forwardReturn: forward)
                 day.calls[signal.source] = (signal.direction, signal.confidence)
                 days[key] = day
             }
             return days.values.sorted { ($0.day, $0.symbol) < ($1.day, $1.symbol) }
         }
 
-        /// Each symbol's day from the stored live signals (the newest of a day), with the forward return at `horizon`.
+        /// Each symbol's day from the stored live signals (the newest of a day, as `argo evaluate` takes
+        /// them), with the forward return at `horizon`, and the current weights of the sources seen.
         static func historyDays(
             engine: SignalEngine, store: SignalStore, symbols: String?, horizon: Int, progress: ProgressLine
         ) async throws -> ([DayCalls], [String: Double]) {
             let wanted = CycleCommand.symbolList(symbols).map(Set.init)
-            let entries = try await store.history(limit: Int(Int32.max)).filter { wanted?.contains($0.signal.symbol) ?? true }
-            var firstDays: [String: String] = [:]
-            for entry in entries { if let day = entry.signal.marketData?.asOf { firstDays[entry.signal.symbol] = min(firstDays[entry.signal.symbol] ?? day, day) } }
-            let fetcher = BarHistory(engine: engine, store: store)
-            var histories: [String: SymbolHistory] = [:]
-            for (index, (symbol, first)) in firstDays.sorted(by: { $0.key < $1.key }).enumerated() {
-                progress.show("bars: \(index + 1)/\(firstDays.count) symbols")
-                histories[symbol] = try? await fetcher.history(symbol: symbol, from: first)
+            let live = try await store.history(limit: Int(Int32.max)).filter { wanted?.contains($0.signal.symbol) ?? true }.compactMap(\.liveSignal)
+            let (histories, failures) = await BarHistory(engine: engine, store: store).histories(from: Evaluation.firstDays(live)) { done, total in
+                progress.show("bars: \(done)/\(total) symbols")
             }
+            for failure in failures { printError("argo: \(failure.symbol): \(failure.error)") }
+            let indexes = histories.mapValues { $0.indexByDay() }
             var seen = Set<String>()
             var days: [DayCalls] = []
             var weights: [String: Double] = [:]
-            for entry in entries {
-                let signal = entry.signal
-                guard let day = signal.marketData?.asOf, seen.insert(signal.symbol + "|" + day).inserted,
-                      let bars = histories[signal.symbol]?.bars, let index = bars.firstIndex(where: { $0.date == day }), index + horizon < bars.count
-                else { continue }
+            for signal in live where seen.insert(signal.symbol + "|" + signal.day).inserted {
+                guard let index = indexes[signal.symbol]?[signal.day],
+                      let forward = histories[signal.symbol]?.forwardReturn(from: index, horizon: horizon) else { continue }
                 var calls: [String: (direction: Direction, confidence: Double)] = [:]
-                for (name, outcome) in signal.sources where outcome.status == .ok || outcome.status == .cached {
-                    guard let direction = outcome.direction, let confidence = outcome.confidence else { continue }
-                    calls[name] = (direction, confidence)
-                    weights[name] = engine.sources.first { $0.name == name }?.weight ?? outcome.weight ?? 0
+                for call in signal.calls where call.source != "consensus" {
+                    calls[call.source] = (call.direction, call.confidence)
+                    weights[call.source] = engine.sources.first { $0.name == call.source }?.weight ?? 0
                 }
-                days.append(DayCalls(symbol: signal.symbol, day: day, regime: signal.regime, calls: calls, forwardReturn: bars[index + horizon].c / bars[index].c - 1))
+                days.append(DayCalls(symbol: signal.symbol, day: signal.day, regime: signal.regime, calls: calls, forwardReturn: forward))
             }
             return (days, weights)
         }

@@ -25,7 +25,10 @@ public struct Bar: Sendable, Equatable, Codable {
     /// The bar's trading date (`YYYY-MM-DD`): every vendor stamps daily bars
     /// between New York midnight (05:00Z) and the session open (14:30Z), which
     /// is the same UTC date.
-    public var date: String {
+    public var date: String { Self.date(of: t) }
+
+    /// The UTC date (`YYYY-MM-DD`) of Unix seconds `t`.
+    public static func date(of t: Int64) -> String {
         let days = Int64((Double(t) / 86_400).rounded(.down))
         let (y, m, d) = civil(fromDays: days)
         return String(format: "%04d-%02d-%02d", y, m, d)

@@ -12,6 +12,16 @@ public struct SymbolHistory: Sendable {
         self.source = source
         self.bars = bars
     }
+
+    /// Each trading day's position in ``bars``.
+    public func indexByDay() -> [String: Int] {
+        Dictionary(bars.enumerated().map { ($1.date, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `close(index + horizon) / close(index) − 1`; nil when that bar is not held yet.
+    public func forwardReturn(from index: Int, horizon: Int) -> Double? {
+        index + horizon < bars.count ? bars[index + horizon].c / bars[index].c - 1 : nil
+    }
 }
 
 /// One row of a scorecard (contract section 7).
@@ -190,7 +200,7 @@ extension SignalEngine {
                 let symbol = symbols[next]
                 next += 1
                 group.addTask {
-                    (symbol, await self.replay(symbol, bars: histories[symbol]!.bars, from: from, to: to, horizons: horizons, sources: included,
+                    (symbol, await self.replay(symbol, history: histories[symbol]!, from: from, to: to, horizons: horizons, sources: included,
                                                keepSignals: keepSignals))
                 }
             }
@@ -228,9 +238,10 @@ extension SignalEngine {
 
     /// One symbol's days from `from` through `to`, each on the bars up to it.
     func replay(
-        _ symbol: String, bars: [Bar], from: String, to: String, horizons: [Int], sources: [SourceSetup], keepSignals: Bool
+        _ symbol: String, history: SymbolHistory, from: String, to: String, horizons: [Int], sources: [SourceSetup], keepSignals: Bool
     ) async -> SymbolReplay {
         var result = SymbolReplay()
+        let bars = history.bars
         let dates = bars.map(\.date)
         guard let first = dates.firstIndex(where: { $0 >= from }), dates[first] <= to else {
             result.error = "no bars from \(from) through \(to) in the bar store"
@@ -260,9 +271,10 @@ extension SignalEngine {
                 if keepSignals {
                     result.signals.append(DaySignal(symbol: symbol, date: dates[day], source: source, direction: direction, confidence: confidence, regime: regime))
                 }
-                for horizon in horizons where day + horizon < bars.count {
+                for horizon in horizons {
+                    guard let forward = history.forwardReturn(from: day, horizon: horizon) else { continue }
                     result.book.add(source: source, horizon: horizon, regime: regime,
-                                    ScoredObservation(direction: direction, confidence: confidence, forwardReturn: bars[day + horizon].c / bars[day].c - 1))
+                                    ScoredObservation(direction: direction, confidence: confidence, forwardReturn: forward))
                 }
             }
         }

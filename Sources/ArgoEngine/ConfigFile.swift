@@ -101,8 +101,8 @@ public struct ConfigFile: Sendable {
     /// settings file means the same wherever Argo is started); one from the
     /// environment is relative to the current directory, as a shell's are.
     public func path(of key: String) -> String? {
-        guard let value = string(key), let entry = entry(key) else { return nil }
-        guard entry.origin != "\(Self.environmentName(key)) (environment)", !value.hasPrefix("/") else { return value }
+        guard let value = string(key) else { return nil }
+        guard environment[Self.environmentName(key)] == nil, !value.hasPrefix("/") else { return value }
         return Self.joined((path as NSString).deletingLastPathComponent, value)
     }
 

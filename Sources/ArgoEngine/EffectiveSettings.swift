@@ -62,13 +62,13 @@ extension ArgoConfig {
                 rows.append(EffectiveSetting(key: path, value: value, origin: file.entry(path)?.origin ?? field.map(plugin) ?? "built-in"))
             }
             let enabledPath = "sources.\(name).enabled"
-            let switchedOff = (try? file.bool(enabledPath)) == false
-            let enabledOrigin: String
-            switch source.disabledReason {
-            case nil: enabledOrigin = file.entry(enabledPath)?.origin ?? "built-in"
-            case _ where switchedOff: enabledOrigin = file.entry(enabledPath)?.origin ?? "built-in"
-            case let reason? where reason.hasPrefix("missing"): enabledOrigin = "environment (keys)"
-            default: enabledOrigin = "sources.\(name).grant (\(source.grant.origin))"
+            // Off by the settings, or on: the setting (or its default) says so; else the keys or the grant.
+            let enabledOrigin = if source.disabledReason == nil || (try? file.bool(enabledPath)) == false {
+                file.entry(enabledPath)?.origin ?? "built-in"
+            } else if source.disabledReason?.hasPrefix("missing") == true {
+                "environment (keys)"
+            } else {
+                "sources.\(name).grant (\(source.grant.origin))"
             }
             rows.append(EffectiveSetting(key: enabledPath, value: source.disabledReason.map { "false (\($0))" } ?? "true", origin: enabledOrigin))
             add("base_url", source.baseURL, field: "base_url")

@@ -20,6 +20,11 @@ public struct LiveSignal: Sendable {
 /// `argo evaluate`: the scorecard of the live history, each stored signal
 /// scored against the bars that came after the last one it saw.
 public enum Evaluation {
+    /// Each symbol's first day among `signals`: where its history must start.
+    public static func firstDays(_ signals: [LiveSignal]) -> [String: String] {
+        Dictionary(signals.map { ($0.symbol, $0.day) }, uniquingKeysWith: min)
+    }
+
     /// Scores `signals` (newest first, as the history reads them back) against
     /// `histories`. A symbol's day counts once: its newest stored signal, the
     /// one standing at that day's close. Horizons no signal is old enough for
@@ -30,9 +35,9 @@ public enum Evaluation {
         var sources: [String] = []
         var days = Set<String>()
         var errors: [CycleReport.SymbolError] = []
-        let indexes = histories.mapValues { history in Dictionary(history.bars.enumerated().map { ($1.date, $0) }, uniquingKeysWith: { a, _ in a }) }
+        let indexes = histories.mapValues { $0.indexByDay() }
         for signal in signals where seen.insert("\(signal.symbol)|\(signal.day)").inserted {
-            guard let bars = histories[signal.symbol]?.bars, let index = indexes[signal.symbol]?[signal.day] else {
+            guard let history = histories[signal.symbol], let index = indexes[signal.symbol]?[signal.day] else {
                 if !errors.contains(where: { $0.symbol == signal.symbol }) {
                     errors.append(CycleReport.SymbolError(symbol: signal.symbol, error: "no bars for \(signal.day) in the bar store"))
                 }
@@ -41,9 +46,10 @@ public enum Evaluation {
             days.insert(signal.day)
             for call in signal.calls {
                 if !sources.contains(call.source) { sources.append(call.source) }
-                for horizon in horizons where index + horizon < bars.count {
+                for horizon in horizons {
+                    guard let forward = history.forwardReturn(from: index, horizon: horizon) else { continue }
                     book.add(source: call.source, horizon: horizon, regime: signal.regime,
-                             ScoredObservation(direction: call.direction, confidence: call.confidence, forwardReturn: bars[index + horizon].c / bars[index].c - 1))
+                             ScoredObservation(direction: call.direction, confidence: call.confidence, forwardReturn: forward))
                 }
             }
         }

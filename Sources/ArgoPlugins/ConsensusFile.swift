@@ -21,8 +21,12 @@ enum ConsensusFile {
         var settings = ConsensusSettings()
         let fields = try state.fields(of: reference)
         let lines = AssignmentLines(text)
+        /// `path:line` of the line that sets `key` (after line `after`), else the path.
+        func origin(_ key: String?, after: Int = 0) -> String {
+            key.flatMap { lines.line(of: $0, after: after) }.map { "\(path):\($0)" } ?? path
+        }
         func fail(_ message: String, key: String? = nil, after: Int = 0) -> ConfigError {
-            ConfigError(origin: key.flatMap { lines.line(of: $0, after: after) }.map { "\(path):\($0)" } ?? path, message: message)
+            ConfigError(origin: origin(key, after: after), message: message)
         }
         if let unknown = fields.keys.sorted().first(where: { !keys.contains($0) }) {
             throw fail("unknown key '\(unknown)'\(DidYouMean.hint(for: unknown, among: keys))", key: unknown)
@@ -43,7 +47,7 @@ enum ConsensusFile {
                     throw fail("'weights' maps source names to numbers from 0 to 1000", key: "weights")
                 }
                 settings.weights[name] = number
-                origins["weights.\(name)"] = fail("", key: name, after: lines.line(of: "weights") ?? 0).origin
+                origins["weights.\(name)"] = origin(name, after: lines.line(of: "weights") ?? 0)
             }
             let weightsLine = lines.line(of: "weights") ?? 0
             let list = " (sources: \(sources.sorted().joined(separator: ", ")))"
@@ -51,8 +55,8 @@ enum ConsensusFile {
                 if let near = DidYouMean.closest(to: unknown, among: sources) {
                     throw fail("'weights' names '\(unknown)', which is not a source (did you mean '\(near)'?)" + list, key: unknown, after: weightsLine)
                 }
-                let origin = fail("", key: unknown, after: weightsLine).origin
-                warnings.append("\(origin): the weight for '\(unknown)' applies to no source: there is no plugin '\(unknown)'" + list)
+                let place = origin(unknown, after: weightsLine)
+                warnings.append("\(place): the weight for '\(unknown)' applies to no source: there is no plugin '\(unknown)'" + list)
             }
         } else if value["weights"] != .nil { throw fail("'weights' must be a table", key: "weights") }
         if value["min_sources"] != .nil {
@@ -91,7 +95,7 @@ enum ConsensusFile {
         default: throw fail("'combine' must be a function(signals, regime)", key: "combine")
         }
         for key in ["min_sources", "min_confidence", "neutral_band", "regime", "combine"] where fields[key] != nil {
-            origins[key] = fail("", key: key).origin
+            origins[key] = origin(key)
         }
         return (settings, warnings, origins)
     }

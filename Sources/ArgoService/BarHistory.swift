@@ -27,7 +27,7 @@ public struct BarHistory: Sendable {
     /// The bars of `symbol` from `firstDay` (`YYYY-MM-DD`) through the latest,
     /// fetching what the store lacks as of `now`.
     public func history(symbol: String, from firstDay: String, now: Date = Date()) async throws -> SymbolHistory {
-        let today = Bar(t: Int64(now.timeIntervalSince1970), o: 0, h: 0, l: 0, c: 0, v: 0).date
+        let today = Bar.date(of: Int64(now.timeIntervalSince1970))
         let chain = engine.sources.filter { $0.isMarketData && $0.isEnabled }.sorted { $0.priority < $1.priority }
         let held = try await store.barCoverage(symbol: symbol)
         let coverage = chain.lazy.compactMap { source in held.first { $0.source == source.name } }.first
@@ -50,6 +50,42 @@ public struct BarHistory: Sendable {
         try await store.saveBars(bars, symbol: symbol, source: source, fetchedAt: Self.timestamp(now))
         return SymbolHistory(source: source, bars: try await store.bars(symbol: symbol, source: source))
     }
+
+    /// The histories of several symbols, each from its own first day
+    /// (`starts`: symbol → `YYYY-MM-DD`), ``fetchingAtOnce`` at a time (each
+    /// source's own limits apply as well); `progress` hears of each one done.
+    public func histories(
+        from starts: [String: String], now: Date = Date(), progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async -> (histories: [String: SymbolHistory], failures: [CycleReport.SymbolError]) {
+        let symbols = starts.keys.sorted()
+        var histories: [String: SymbolHistory] = [:]
+        var failures: [CycleReport.SymbolError] = []
+        await withTaskGroup(of: (String, Result<SymbolHistory, any Error>).self) { group in
+            var next = 0
+            func start() {
+                let symbol = symbols[next]
+                next += 1
+                group.addTask {
+                    do { return (symbol, .success(try await history(symbol: symbol, from: starts[symbol]!, now: now))) } catch { return (symbol, .failure(error)) }
+                }
+            }
+            while next < min(symbols.count, Self.fetchingAtOnce) { start() }
+            var done = 0
+            while let (symbol, result) = await group.next() {
+                done += 1
+                progress?(done, symbols.count)
+                switch result {
+                case .success(let bars): histories[symbol] = bars
+                case .failure(let error): failures.append(CycleReport.SymbolError(symbol: symbol, error: "\(error)"))
+                }
+                if next < symbols.count { start() }
+            }
+        }
+        return (histories, failures.sorted { $0.symbol < $1.symbol })
+    }
+
+    /// Symbols whose history is fetched at once.
+    public static let fetchingAtOnce = 16
 
     /// Bars from `since` through the latest, or through `now` only when `through` (an older range), from
     /// `only` or else the chain.

@@ -44,7 +44,7 @@ public final class LiveScorecard: Sendable {
 
     /// Scores the history in the background if today has not been scored yet.
     public func refreshIfDue(engine: SignalEngine, now: Date = Date()) {
-        let today = String(ISO8601DateFormatter().string(from: now).prefix(10))
+        let today = Bar.date(of: Int64(now.timeIntervalSince1970))
         let due = state.withLock { state -> Bool in
             guard state.day != today, !state.running else { return false }
             state.running = true
@@ -66,12 +66,9 @@ public final class LiveScorecard: Sendable {
 
     /// The scorecard of the stored signals of the last ``windowDays`` days.
     public func score(engine: SignalEngine, now: Date = Date()) async throws -> BacktestReport {
-        let since = String(ISO8601DateFormatter().string(from: now.addingTimeInterval(-Double(Self.windowDays) * 86_400)).prefix(10))
+        let since = Bar.date(of: Int64(now.timeIntervalSince1970) - Int64(Self.windowDays) * 86_400)
         let live = try await store.history(limit: Int(Int32.max), since: since).compactMap(\.liveSignal)
-        let firstDays = Dictionary(live.map { ($0.symbol, $0.day) }, uniquingKeysWith: min)
-        let bars = BarHistory(engine: engine, store: store)
-        var histories: [String: SymbolHistory] = [:]
-        for (symbol, first) in firstDays { histories[symbol] = try? await bars.history(symbol: symbol, from: first, now: now) }
+        let (histories, _) = await BarHistory(engine: engine, store: store).histories(from: Evaluation.firstDays(live), now: now)
         return Evaluation.evaluate(live, histories: histories, horizons: Self.horizons)
     }
 }

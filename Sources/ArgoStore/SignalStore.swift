@@ -155,23 +155,24 @@ public final class SignalStore: Sendable {
         var filters: [String] = []
         var arguments: StatementArguments = []
         if let symbol {
-            filters.append("symbol = ?")
+            filters.append("s.symbol = ?")
             _ = arguments.append(contentsOf: [symbol])
         }
         if let since {
-            filters.append("started_at >= ?")
+            filters.append("c.started_at >= ?")
             _ = arguments.append(contentsOf: [since])
         }
-        if changesOnly { filters.append("(previous_direction IS NULL OR previous_direction != direction)") }
+        if changesOnly { filters.append("(previous_direction IS NULL OR previous_direction != s.direction)") }
         _ = arguments.append(contentsOf: [limit])
-        // The previous direction is taken over the whole history, before any filter, so that
-        // `--since` still compares a day's first signal with the one stored before it.
+        // The previous direction is the symbol's stored signal just before, whatever the filters: `--since`
+        // still compares a day's first signal with the one stored before it. Looked up per row through
+        // signal_by_symbol, so a plain `history --limit 20` reads 20 rows, not the whole table.
         let rows = try Row.fetchAll(db, sql: """
-            SELECT * FROM (
-              SELECT s.*, s.rowid AS row_order, c.id AS cycle_id, c.started_at AS started_at,
-                     LAG(s.direction) OVER (PARTITION BY s.symbol ORDER BY s.cycle_seq) AS previous_direction
-              FROM signal s JOIN cycle c ON c.seq = s.cycle_seq)
-            \(filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND ")) ORDER BY cycle_seq DESC, row_order ASC LIMIT ?
+            SELECT s.*, c.id AS cycle_id, c.started_at AS started_at,
+                   (SELECT p.direction FROM signal p WHERE p.symbol = s.symbol AND p.cycle_seq < s.cycle_seq
+                    ORDER BY p.cycle_seq DESC LIMIT 1) AS previous_direction
+            FROM signal s JOIN cycle c ON c.seq = s.cycle_seq
+            \(filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND ")) ORDER BY s.cycle_seq DESC, s.rowid ASC LIMIT ?
             """, arguments: arguments)
         let sourceStatement = try db.cachedStatement(sql: "SELECT * FROM source_result WHERE cycle_seq = ? AND symbol = ?")
         return try rows.map { row in

@@ -43,8 +43,11 @@ struct DemoOverrideTests {
         let version = try await argoRun(["--version"])
         #expect(version.status == 0 && version.output.hasPrefix("argo "), "\(version.output)")
         try await withOwnCopy { _, config in
-            let quiet = try await argoRun(["cycle", "--demo", "--no-store", "-q", "--symbols", "AAPL", "--config", config])
-            #expect(quiet.status == 0 && !quiet.errors.contains(" info "), "\(quiet.errors)")
+            // argo run logs notice and info lines per cycle; -q keeps only warnings and errors.
+            let loud = try await argoRun(["run", "--demo", "--no-store", "--cycles", "1", "--interval", "0s", "--symbols", "AAPL", "--config", config])
+            #expect(loud.status == 0 && loud.errors.contains(" info cycle "), "\(loud.errors)")
+            let quiet = try await argoRun(["run", "--demo", "--no-store", "--cycles", "1", "--interval", "0s", "-q", "--symbols", "AAPL", "--config", config])
+            #expect(quiet.status == 0 && !quiet.errors.contains(" info ") && !quiet.errors.contains(" notice "), "\(quiet.errors)")
             let verbose = try await argoRun(["cycle", "--demo", "--no-store", "-v", "--symbols", "AAPL", "--config", config])
             #expect(verbose.status == 0 && verbose.errors.contains(" debug "), "\(verbose.errors.prefix(400))")
             let both = try await argoRun(["cycle", "--demo", "-v", "-q", "--config", config])
